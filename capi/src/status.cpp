@@ -40,7 +40,7 @@ unsigned fairgate_abi_version(void) { return FAIRGATE_ABI_VERSION; }
 
 const char* fairgate_last_error_message(void) { return fairgate::capi::last_error.c_str(); }
 
-const char* fairgate_status_name(fairgate_status status) {
+const char* fairgate_status_name(int status) {
   switch (status) {
     case FAIRGATE_OK: return "FAIRGATE_OK";
     case FAIRGATE_E_INVALID_ARGUMENT: return "FAIRGATE_E_INVALID_ARGUMENT";

@@ -92,8 +92,9 @@ typedef enum fairgate_status {
 /* The message of this thread's last failed call, or "" if none. Valid until
  * the next fairgate call on this thread. Never NULL; never free it. */
 FAIRGATE_API const char* fairgate_last_error_message(void);
-/* A static name such as "FAIRGATE_E_PARSE" for any status value. */
-FAIRGATE_API const char* fairgate_status_name(fairgate_status status);
+/* A static name such as "FAIRGATE_E_PARSE" for any int (unknown values get
+ * "FAIRGATE_E_UNKNOWN_STATUS"); takes int so any value from an FFI is valid. */
+FAIRGATE_API const char* fairgate_status_name(int status);
 
 /* ------------------------------------------------------------------------ */
 /* Deterministic random streams (Philox4x32-10, keyed)                       */

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# run_fuzzer.sh NAME SECONDS CORPUS_DIR CLANGXX -- <compile args...>
+# Builds a libFuzzer target with clang (ASan + UBSan) and runs it for a bounded
+# time over the committed corpus. Skips (77) when clang's libFuzzer is missing.
+set -euo pipefail
+name=$1 seconds=$2 corpus=$3 cxx=$4
+shift 5
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long){return 0;}' \
+   | "$cxx" -x c++ -fsanitize=fuzzer - -o "$work/probe" 2>/dev/null; then
+  echo "SKIP: $cxx cannot build libFuzzer targets (install clang and libclang-rt-14-dev)"; exit 77
+fi
+"$cxx" -std=c++20 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=all "$@" -o "$work/$name"
+# New inputs go to a scratch copy: the committed corpus only changes on purpose.
+mkdir -p "$work/corpus"
+cp -r "$corpus"/. "$work/corpus/" 2>/dev/null || true
+"$work/$name" -max_total_time="$seconds" -artifact_prefix="$work/" -rss_limit_mb=2048 -print_final_stats=1 \
+  "$work/corpus" 2>&1 | tail -n 15
+echo "fuzz $name: no crash in ${seconds}s"
