@@ -55,6 +55,14 @@ std::uint64_t model_digest(const train::feedforward& m) {
   return h.value();
 }
 
+double accuracy(const train::feedforward& m, const toy_data& d) {
+  std::vector<double> logits(d.rows);
+  m.predict_logits(d.view(), logits);
+  double correct = 0;
+  for (std::size_t i = 0; i < d.rows; ++i) correct += (logits[i] >= 0) == (d.y[i] == 1) ? 1.0 : 0.0;
+  return correct / static_cast<double>(d.rows);
+}
+
 double selection_gap(const train::feedforward& m, const toy_data& d) {
   std::vector<double> logits(d.rows);
   m.predict_logits(d.view(), logits);
@@ -148,7 +156,7 @@ TEST_CASE("A demographic-parity penalty hook narrows the selection-rate gap") {
 
   train::feedforward fair(3, {});
   fair.initialize(1);
-  const double lambda = 5.0;
+  const double lambda = 1.0;
   objectives::penalty_options popt;
   popt.relax = {objectives::relaxation_kind::sigmoid, 0.2};
   const auto hook = [&](std::span<const std::size_t> rows, std::span<const double> logits,
@@ -167,10 +175,25 @@ TEST_CASE("A demographic-parity penalty hook narrows the selection-rate gap") {
   const auto report = train::fit(fair, d.view(), opt, hook);
   const double gap_plain = selection_gap(plain, d);
   const double gap_fair = selection_gap(fair, d);
-  INFO("gap without penalty " << gap_plain << ", with penalty " << gap_fair);
+  const double acc_plain = accuracy(plain, d), acc_fair = accuracy(fair, d);
+  INFO("gap without penalty " << gap_plain << ", with penalty " << gap_fair << "; accuracy "
+                              << acc_plain << " vs " << acc_fair);
   CHECK(gap_plain > 0.2);
   CHECK(gap_fair < 0.5 * gap_plain);
-  CHECK(report.epochs.back().mean_penalty < report.epochs.front().mean_penalty);
+  // Not by giving up: the fair model still beats the majority-class rate by a margin.
+  CHECK(acc_plain > 0.9);
+  CHECK(acc_fair > 0.7);
+  CHECK(report.epochs.size() == opt.epochs);
+  // The relaxed gap on the whole data is smaller for the model trained with it.
+  const auto relaxed_gap = [&](const train::feedforward& m) {
+    std::vector<double> logits(d.rows), grad(d.rows);
+    m.predict_logits(d.view(), logits);
+    return objectives::demographic_parity(
+               objectives::penalty_inputs<double>{logits, d.y, d.g, {}, 2}, popt,
+               std::span<double>(grad))
+        .value;
+  };
+  CHECK(relaxed_gap(fair) < 0.5 * relaxed_gap(plain));
 }
 
 TEST_CASE("Group gradients, weighted by group mass, add up to the full gradient") {
