@@ -1,0 +1,423 @@
+// fairgate/mitigation/exponentiated_gradient.hpp: the reductions approach of
+// Agarwal, Beygelzimer, Dudík, Langford & Wallach, "A Reductions Approach to
+// Fair Classification", ICML 2018 — as fairlearn's ExponentiatedGradient.
+//
+//   mitigation::eg_moment dp{mitigation::eg_moment_kind::demographic_parity, /*eps=*/0.01};
+//   auto result = mitigation::exponentiated_gradient(labels, groups, n_groups, dp, learner, {});
+//   auto y_hat = mitigation::predict_ensemble(result, per_classifier_predictions, seed);
+//
+// The host supplies a weighted learner: fit(labels', weights') trains a
+// classifier on the training rows and returns an id; predict_train(id) gives
+// its 0/1 predictions on those rows. Each iteration t:
+//   λ = B · e^θ / (1 + Σ e^θ),  B = 1/eps
+//   h_t = best response to λ: a learner call on the cost-sensitive reduction
+//         (label 1 iff the signed weight > 0, weight n·|sw| / Σ|sw|)
+//   Q = the empirical distribution of h_1..h_t;  gap = duality gap of (Q, mean λ)
+//   θ += η · (γ(h_t) − eps)
+// stopping when the gap < ν after at least 5 iterations; η shrinks by 0.8
+// when the best gap stops improving by 20% (fairlearn's constants). The
+// result is the Q with the smallest gap (the latest among ties within 1e-8).
+//
+// Differences from fairlearn 0.12, documented: (1) no linear-programming step
+// over the convex hull of the classifiers found (run_linprog_step): fairgate's
+// Q is always the exponentiated-gradient average, which the paper's Theorem 1
+// covers; (2) no sample weights; (3) predict draws its randomness from a keyed
+// stream, never a global RNG (fairlearn#1261); (4) exp() is fairgate::math::exp.
+//
+// Moments (group-vs-overall, both signs per group, as fairlearn's):
+//   demographic_parity          E[h | g] − E[h]                   ≤ eps
+//   true_positive_rate_parity   E[h | g, y=1] − E[h | y=1]        ≤ eps
+//   false_positive_rate_parity  E[h | g, y=0] − E[h | y=0]        ≤ eps
+//   equalized_odds              both of the above
+//   error_rate_parity           E[h≠y | g] − E[h≠y]               ≤ eps
+//   bounded_group_loss          E[h≠y | g]                        ≤ eps (one sign; eps = the loss bound ζ)
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <fairgate/config.hpp>
+#include <fairgate/error.hpp>
+#include <fairgate/math/deterministic.hpp>
+#include <fairgate/rng/stream.hpp>
+
+FAIRGATE_BEGIN_NAMESPACE
+
+namespace mitigation {
+
+enum class eg_moment_kind {
+  demographic_parity,
+  true_positive_rate_parity,
+  false_positive_rate_parity,
+  equalized_odds,
+  error_rate_parity,
+  bounded_group_loss,
+};
+
+struct eg_moment {
+  eg_moment_kind kind = eg_moment_kind::demographic_parity;
+  double eps = 0.01;  // allowed violation (for bounded_group_loss: the loss bound)
+};
+
+struct eg_options {
+  std::size_t max_iter = 50;
+  double nu = -1.0;   // convergence threshold for the gap; < 0: fairlearn's automatic setting
+  double eta0 = 2.0;  // initial learning rate multiplier: η = eta0 / B
+};
+
+struct eg_learner {
+  std::function<std::size_t(std::span<const std::uint8_t> labels, std::span<const double> weights)> fit;
+  std::function<std::vector<std::uint8_t>(std::size_t id)> predict_train;
+};
+
+struct eg_result {
+  std::vector<std::size_t> classifier_ids;  // distinct classifiers found, in order
+  std::vector<double> weights;              // Q: probability of each classifier
+  double best_gap = 0.0;
+  std::size_t best_iteration = 0;
+  std::size_t iterations = 0;
+  std::size_t oracle_calls = 0;
+  double nu = 0.0;
+  std::vector<double> gaps;  // per iteration
+};
+
+namespace detail {
+
+// One constraint: sign · (E[u | event, group] − E[u | event]) ≤ eps, where u is
+// h (parity of selection) or h ≠ y (error parity); bounded loss drops the
+// overall term.
+struct eg_constraint {
+  int event;  // −1: all rows; 0 / 1: rows with that label
+  std::uint32_t group;
+  int sign;
+};
+
+class eg_lagrangian {
+ public:
+  eg_lagrangian(std::span<const std::uint8_t> y, std::span<const std::uint32_t> g,
+                std::uint32_t n_groups, eg_moment m)
+      : y_(y), g_(g), n_groups_(n_groups), m_(m), n_(static_cast<double>(y.size())) {
+    std::vector<int> events;
+    switch (m.kind) {
+      case eg_moment_kind::true_positive_rate_parity: events = {1}; break;
+      case eg_moment_kind::false_positive_rate_parity: events = {0}; break;
+      case eg_moment_kind::equalized_odds: events = {0, 1}; break;
+      default: events = {-1}; break;
+    }
+    count_e_.assign(3, 0.0);
+    count_eg_.assign(3 * n_groups, 0.0);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      for (int e : events) {
+        if (in_event(e, i)) {
+          count_e_[idx(e)] += 1.0;
+          count_eg_[idx(e) * n_groups + g[i]] += 1.0;
+        }
+      }
+    }
+    for (int e : events) {
+      for (std::uint32_t grp = 0; grp < n_groups; ++grp) {
+        require(count_eg_[idx(e) * n_groups + grp] > 0.0, errc::empty_input, [&] {
+          return "group " + std::to_string(grp) + " has no rows" +
+                 (e < 0 ? std::string() : " with label " + std::to_string(e)) +
+                 ": its constraint is undefined";
+        });
+        constraints_.push_back({e, grp, +1});
+        if (m.kind != eg_moment_kind::bounded_group_loss) constraints_.push_back({e, grp, -1});
+      }
+    }
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return constraints_.size(); }
+  [[nodiscard]] double eps() const noexcept { return m_.eps; }
+
+  [[nodiscard]] double error(std::span<const double> h) const {
+    double e = 0.0;
+    for (std::size_t i = 0; i < y_.size(); ++i) e += y_[i] ? 1.0 - h[i] : h[i];
+    return e / n_;
+  }
+
+  // γ_j(h) for randomized predictions h_i = P(ŷ_i = 1).
+  [[nodiscard]] std::vector<double> gamma(std::span<const double> h) const {
+    std::vector<double> sum_e(3, 0.0), sum_eg(3 * n_groups_, 0.0);
+    for (std::size_t i = 0; i < y_.size(); ++i) {
+      const double u = utility(i, h[i]);
+      for (int e : {-1, 0, 1}) {
+        if (!in_event(e, i) || count_e_[idx(e)] == 0.0) continue;
+        sum_e[idx(e)] += u;
+        sum_eg[idx(e) * n_groups_ + g_[i]] += u;
+      }
+    }
+    std::vector<double> out(constraints_.size());
+    for (std::size_t j = 0; j < constraints_.size(); ++j) {
+      const auto& c = constraints_[j];
+      const double group_mean = sum_eg[idx(c.event) * n_groups_ + c.group] /
+                                count_eg_[idx(c.event) * n_groups_ + c.group];
+      const double overall = m_.kind == eg_moment_kind::bounded_group_loss
+                                 ? 0.0
+                                 : sum_e[idx(c.event)] / count_e_[idx(c.event)];
+      out[j] = static_cast<double>(c.sign) * (group_mean - overall);
+    }
+    return out;
+  }
+
+  // n · (cost(ŷ=0) − cost(ŷ=1)) of the Lagrangian err + λ·γ, per row.
+  [[nodiscard]] std::vector<double> signed_weights(std::span<const double> lambda) const {
+    std::vector<double> by_eg(3 * n_groups_, 0.0), by_e(3, 0.0);
+    for (std::size_t j = 0; j < constraints_.size(); ++j) {
+      const auto& c = constraints_[j];
+      const double l = static_cast<double>(c.sign) * lambda[j];
+      by_eg[idx(c.event) * n_groups_ + c.group] += l;
+      by_e[idx(c.event)] += l;
+    }
+    std::vector<double> sw(y_.size());
+    for (std::size_t i = 0; i < y_.size(); ++i) {
+      double s = y_[i] ? 1.0 : -1.0;  // the error objective: predicting 1 helps iff y = 1
+      // ∂u/∂h: +1 for selection parity, (1 − 2y) for error-based moments.
+      const double du = error_based() ? (y_[i] ? -1.0 : 1.0) : 1.0;
+      for (int e : {-1, 0, 1}) {
+        if (!in_event(e, i) || count_e_[idx(e)] == 0.0) continue;
+        const double p_eg = count_eg_[idx(e) * n_groups_ + g_[i]] / n_;
+        const double p_e = count_e_[idx(e)] / n_;
+        double d = by_eg[idx(e) * n_groups_ + g_[i]] / p_eg;
+        if (m_.kind != eg_moment_kind::bounded_group_loss) d -= by_e[idx(e)] / p_e;
+        s -= du * d;
+      }
+      sw[i] = s;
+    }
+    return sw;
+  }
+
+ private:
+  [[nodiscard]] bool error_based() const noexcept {
+    return m_.kind == eg_moment_kind::error_rate_parity ||
+           m_.kind == eg_moment_kind::bounded_group_loss;
+  }
+  [[nodiscard]] double utility(std::size_t i, double h) const noexcept {
+    if (!error_based()) return h;
+    return y_[i] ? 1.0 - h : h;
+  }
+  [[nodiscard]] bool in_event(int e, std::size_t i) const noexcept {
+    return e < 0 || static_cast<int>(y_[i]) == e;
+  }
+  static std::size_t idx(int e) noexcept { return static_cast<std::size_t>(e + 1); }
+
+  std::span<const std::uint8_t> y_;
+  std::span<const std::uint32_t> g_;
+  std::uint32_t n_groups_;
+  eg_moment m_;
+  double n_;
+  std::vector<double> count_e_, count_eg_;
+  std::vector<eg_constraint> constraints_;
+};
+
+}  // namespace detail
+
+inline eg_result exponentiated_gradient(std::span<const std::uint8_t> labels,
+                                        std::span<const std::uint32_t> groups,
+                                        std::uint32_t n_groups, const eg_moment& moment,
+                                        const eg_learner& learner, const eg_options& opt) {
+  const std::size_t n = labels.size();
+  require(groups.size() == n, errc::length_mismatch, "labels and groups differ in length");
+  require(n > 0, errc::empty_input, "exponentiated_gradient needs rows");
+  require(moment.eps > 0.0 && std::isfinite(moment.eps), errc::invalid_argument,
+          "eps must be positive and finite");
+  require(opt.max_iter >= 1, errc::invalid_argument, "max_iter must be at least 1");
+  require(static_cast<bool>(learner.fit) && static_cast<bool>(learner.predict_train),
+          errc::invalid_argument, "the learner needs both fit and predict_train");
+  for (std::size_t i = 0; i < n; ++i) {
+    require(labels[i] <= 1, errc::out_of_range,
+            [&] { return "labels[" + std::to_string(i) + "] must be 0 or 1"; });
+    require(groups[i] < n_groups, errc::out_of_range,
+            [&] { return "groups[" + std::to_string(i) + "] is not below n_groups"; });
+  }
+  const detail::eg_lagrangian lag(labels, groups, n_groups, moment);
+  const std::size_t m = lag.size();
+  const double B = 1.0 / moment.eps;
+
+  struct hypothesis {
+    std::size_t id;
+    std::vector<double> h;
+    double error;
+    std::vector<double> gamma;
+  };
+  std::vector<hypothesis> hs;
+  eg_result result;
+
+  auto value_of = [&](const hypothesis& hyp, std::span<const double> lambda) {
+    double v = hyp.error;
+    for (std::size_t j = 0; j < m; ++j) v += lambda[j] * hyp.gamma[j];
+    return v;
+  };
+  // Best response to λ: one learner call, kept only if it beats every known h.
+  auto best_h = [&](std::span<const double> lambda) -> std::size_t {
+    const auto sw = lag.signed_weights(lambda);
+    double total = 0.0;
+    for (double s : sw) total += s < 0 ? -s : s;
+    std::vector<std::uint8_t> red_y(n);
+    std::vector<double> red_w(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      red_y[i] = sw[i] > 0.0 ? 1 : 0;
+      red_w[i] = total > 0.0 ? static_cast<double>(n) * (sw[i] < 0 ? -sw[i] : sw[i]) / total : 1.0;
+    }
+    const std::size_t id = learner.fit(red_y, red_w);
+    ++result.oracle_calls;
+    const auto pred = learner.predict_train(id);
+    require(pred.size() == n, errc::length_mismatch, "the learner's predict_train returned the wrong length");
+    hypothesis cand{id, std::vector<double>(pred.begin(), pred.end()), 0.0, {}};
+    for (std::size_t i = 0; i < n; ++i) {
+      require(pred[i] <= 1, errc::out_of_range, "the learner's predictions must be 0 or 1");
+    }
+    cand.error = lag.error(cand.h);
+    cand.gamma = lag.gamma(cand.h);
+    std::size_t best = hs.size();
+    double best_value = std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < hs.size(); ++k) {
+      const double v = value_of(hs[k], lambda);
+      if (v < best_value) {
+        best_value = v;
+        best = k;
+      }
+    }
+    if (value_of(cand, lambda) < best_value - 1e-8) {
+      hs.push_back(std::move(cand));
+      return hs.size() - 1;
+    }
+    return best;
+  };
+
+  std::vector<double> theta(m, 0.0), lambda(m), lambda_sum(m, 0.0), q_count;
+  std::vector<std::vector<double>> q_history;
+  std::vector<double> gaps_eg;
+  double nu = opt.nu, eta = 0.0;
+  std::size_t last_regret_checked = 5;
+  double last_gap = std::numeric_limits<double>::infinity();
+
+  for (std::size_t t = 0; t < opt.max_iter; ++t) {
+    // λ = B e^θ / (1 + Σ e^θ), computed with the max subtracted for range.
+    double mx = 0.0;
+    for (double v : theta) mx = std::max(mx, v);
+    double denom = math::exp(-mx);
+    for (double v : theta) denom += math::exp(v - mx);
+    for (std::size_t j = 0; j < m; ++j) {
+      lambda[j] = B * math::exp(theta[j] - mx) / denom;
+      lambda_sum[j] += lambda[j];
+    }
+    std::vector<double> lambda_avg(m);
+    for (std::size_t j = 0; j < m; ++j) lambda_avg[j] = lambda_sum[j] / static_cast<double>(t + 1);
+
+    const std::size_t h_idx = best_h(lambda);
+    if (t == 0) {
+      if (nu < 0.0) {
+        // fairlearn: ν = 0.5 · std(|h − y|) / √n, with the sample standard deviation.
+        double mean = 0.0;
+        for (std::size_t i = 0; i < n; ++i) mean += labels[i] ? 1.0 - hs[h_idx].h[i] : hs[h_idx].h[i];
+        mean /= static_cast<double>(n);
+        double ss = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+          const double d = (labels[i] ? 1.0 - hs[h_idx].h[i] : hs[h_idx].h[i]) - mean;
+          ss += d * d;
+        }
+        const double sd = n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0;
+        nu = 0.5 * sd / std::sqrt(static_cast<double>(n));
+      }
+      eta = opt.eta0 / B;
+    }
+    q_count.resize(hs.size(), 0.0);
+    q_count[h_idx] += 1.0;
+    std::vector<double> q(hs.size());
+    for (std::size_t k = 0; k < hs.size(); ++k) q[k] = q_count[k] / static_cast<double>(t + 1);
+
+    // Duality gap of (Q, mean λ): max(L − L_low, L_high − L).
+    double err_q = 0.0;
+    std::vector<double> gamma_q(m, 0.0);
+    for (std::size_t k = 0; k < hs.size(); ++k) {
+      if (q[k] == 0.0) continue;
+      err_q += q[k] * hs[k].error;
+      for (std::size_t j = 0; j < m; ++j) gamma_q[j] += q[k] * hs[k].gamma[j];
+    }
+    double L = err_q, max_violation = -std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j < m; ++j) {
+      L += lambda_avg[j] * (gamma_q[j] - lag.eps());
+      max_violation = std::max(max_violation, gamma_q[j] - lag.eps());
+    }
+    const double L_high = err_q + B * std::max(max_violation, 0.0);
+    double L_low = L;
+    for (double mul : {1.0, 2.0, 5.0, 10.0}) {
+      std::vector<double> scaled(m);
+      for (std::size_t j = 0; j < m; ++j) scaled[j] = mul * lambda_avg[j];
+      const auto& hb = hs[best_h(scaled)];
+      double v = hb.error;
+      for (std::size_t j = 0; j < m; ++j) v += lambda_avg[j] * (hb.gamma[j] - lag.eps());
+      L_low = std::min(L_low, v);
+      if (std::max(L - L_low, L_high - L) > nu + 1e-8) break;
+    }
+    const double gap = std::max(L - L_low, L_high - L);
+    gaps_eg.push_back(gap);
+    q_history.push_back(q);
+    result.gaps.push_back(gap);
+    result.iterations = t + 1;
+
+    if (gap < nu && t >= 5) break;
+    if (static_cast<double>(t) >= static_cast<double>(last_regret_checked) * 1.6) {
+      const double best_gap = *std::min_element(gaps_eg.begin(), gaps_eg.end());
+      if (best_gap > last_gap * 0.8) eta *= 0.8;
+      last_regret_checked = t;
+      last_gap = best_gap;
+    }
+    for (std::size_t j = 0; j < m; ++j) theta[j] += eta * (hs[h_idx].gamma[j] - lag.eps());
+  }
+
+  const double min_gap = *std::min_element(result.gaps.begin(), result.gaps.end());
+  std::size_t best_t = 0;
+  for (std::size_t t = 0; t < result.gaps.size(); ++t) {
+    if (result.gaps[t] <= min_gap + 1e-8) best_t = t;
+  }
+  result.best_iteration = best_t;
+  result.best_gap = result.gaps[best_t];
+  result.nu = nu;
+  for (const auto& hyp : hs) result.classifier_ids.push_back(hyp.id);
+  result.weights.assign(hs.size(), 0.0);
+  for (std::size_t k = 0; k < q_history[best_t].size(); ++k) result.weights[k] = q_history[best_t][k];
+  return result;
+}
+
+// P(ŷ_i = 1) = Σ_k Q_k h_k(x_i), from each classifier's 0/1 predictions
+// (predictions[k][i], classifiers in result.classifier_ids order).
+inline std::vector<double> ensemble_probability(const eg_result& r,
+                                                const std::vector<std::vector<std::uint8_t>>& predictions) {
+  require(predictions.size() == r.weights.size(), errc::length_mismatch,
+          "need one prediction vector per classifier");
+  const std::size_t n = predictions.empty() ? 0 : predictions[0].size();
+  std::vector<double> p(n, 0.0);
+  for (std::size_t k = 0; k < predictions.size(); ++k) {
+    require(predictions[k].size() == n, errc::length_mismatch,
+            "every classifier must predict every row");
+    if (r.weights[k] == 0.0) continue;
+    for (std::size_t i = 0; i < n; ++i) p[i] += r.weights[k] * predictions[k][i];
+  }
+  return p;
+}
+
+// Randomized 0/1 predictions: row i predicts 1 iff u_i < P(ŷ_i = 1), with u_i
+// word i of stream(seed, "mitigate.randomized_predict", 1) over 2^32.
+inline std::vector<std::uint8_t> predict_ensemble(const eg_result& r,
+                                                  const std::vector<std::vector<std::uint8_t>>& predictions,
+                                                  std::uint64_t seed) {
+  const auto p = ensemble_probability(r, predictions);
+  const rng::stream s(seed, rng::purposes::randomized_predict, 1);
+  std::vector<std::uint8_t> out(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    out[i] = static_cast<double>(s.word_at(i)) * 0x1p-32 < p[i] ? 1 : 0;
+  }
+  return out;
+}
+
+}  // namespace mitigation
+
+FAIRGATE_END_NAMESPACE
