@@ -6,7 +6,7 @@ carry the C status name and message.
 """
 from ._native import FairgateError, lib
 
-__all__ = ["FairgateError", "version", "abi_version", "rng"]
+__all__ = ["FairgateError", "version", "abi_version", "rng", "objectives"]
 
 
 def version() -> str:
@@ -18,4 +18,4 @@ def abi_version() -> int:
     return int(lib.fairgate_abi_version())
 
 
-from . import rng  # noqa: E402  (needs lib loaded first)
+from . import objectives, rng  # noqa: E402  (need lib loaded first)

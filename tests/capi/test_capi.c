@@ -88,6 +88,46 @@ static void test_two_handles_with_the_same_key_agree(void) {
   fairgate_stream_destroy(b);
 }
 
+static void test_penalty_matches_a_hand_computation(void) {
+  /* Hinge, τ = 1, demographic parity, max − min (same case as the C++ test):
+   * group 0 scores 0, 1 → 1, 2 → 1.5; group 1 scores −1, −0.5 → 0, 0.5 → 0.25;
+   * value 1.25, gradient (0.5, 0.5, 0, −0.5). */
+  const double s[4] = {0.0, 1.0, -1.0, -0.5};
+  const uint8_t y[4] = {1, 0, 1, 0};
+  const uint32_t g[4] = {0, 0, 1, 1};
+  double grad[4] = {9, 9, 9, 9}, value = 0;
+  fairgate_penalty_options o;
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  o.relaxation = FAIRGATE_RELAX_HINGE;
+  CHECK(fairgate_penalty(&o, s, y, g, NULL, 4, 2, &value, grad) == FAIRGATE_OK);
+  CHECK(value == 1.25);
+  CHECK(grad[0] == 0.5 && grad[1] == 0.5 && grad[2] == 0.0 && grad[3] == -0.5);
+}
+
+static void test_penalty_rejects_bad_input_without_writing(void) {
+  const double s[2] = {0.0, 1.0};
+  uint8_t y[2] = {1, 3};
+  const uint32_t g[2] = {0, 1};
+  double grad[2] = {7, 7}, value = 42;
+  fairgate_penalty_options o;
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  CHECK(fairgate_penalty(&o, s, y, g, NULL, 2, 2, &value, grad) == FAIRGATE_E_OUT_OF_RANGE);
+  CHECK(strstr(fairgate_last_error_message(), "labels[1] = 3") != NULL);
+  CHECK(value == 42 && grad[0] == 7);
+  y[1] = 0;
+  CHECK(fairgate_penalty(&o, s, y, g, NULL, 2, 1, &value, grad) == FAIRGATE_E_OUT_OF_RANGE);
+  o.kind = 17;
+  CHECK(fairgate_penalty(&o, s, y, g, NULL, 2, 2, &value, grad) == FAIRGATE_E_INVALID_ARGUMENT);
+  CHECK(strstr(fairgate_last_error_message(), "options->kind = 17") != NULL);
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  o.struct_size = 8;
+  CHECK(fairgate_penalty(&o, s, y, g, NULL, 2, 2, &value, grad) == FAIRGATE_E_INVALID_ARGUMENT);
+  CHECK(fairgate_penalty(NULL, s, y, g, NULL, 2, 2, &value, grad) == FAIRGATE_E_NULL_POINTER);
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  CHECK(fairgate_penalty(&o, NULL, y, g, NULL, 2, 2, &value, grad) == FAIRGATE_E_NULL_POINTER);
+  CHECK(fairgate_penalty(&o, NULL, NULL, NULL, NULL, 0, 2, &value, NULL) == FAIRGATE_OK);
+}
+
 int main(void) {
   test_versions_agree_with_header();
   test_status_names_cover_every_status();
@@ -96,6 +136,8 @@ int main(void) {
   test_purpose_tag_is_fnv1a32_of_the_name();
   test_stream_seek_and_fill_agree();
   test_two_handles_with_the_same_key_agree();
+  test_penalty_matches_a_hand_computation();
+  test_penalty_rejects_bad_input_without_writing();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fairgate_stream* stream = nullptr;
   std::vector<std::uint32_t> buffer;
   while (!in.empty()) {
-    const auto op = in.take<std::uint8_t>() % 8u;
+    const auto op = in.take<std::uint8_t>() % 9u;
     switch (op) {
       case 0: {
         fairgate_stream_destroy(stream);
@@ -88,6 +88,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       case 5: (void)fairgate_status_name(in.take<std::int32_t>()); break;
       case 6: check_message_is_readable(); break;
+      case 8: {
+        // A penalty over fuzzed rows: arbitrary scores (NaN, Inf), labels, codes, weights.
+        fairgate_penalty_options o;
+        (void)fairgate_penalty_options_init(&o);
+        o.kind = in.take<std::int8_t>();
+        o.form = in.take<std::int8_t>();
+        o.relaxation = in.take<std::int8_t>();
+        o.temperature = in.take<double>();
+        o.tolerance = in.take<double>();
+        o.odds_aggregate = in.take<std::int8_t>();
+        if (in.take<std::uint8_t>() % 8u == 0) o.struct_size = in.take<std::uint32_t>();
+        const std::size_t n = in.take<std::uint8_t>() % 64u;
+        const std::uint32_t n_groups = in.take<std::uint8_t>() % 9u;
+        std::vector<double> s(n), w(n), grad(n);
+        std::vector<std::uint8_t> y(n);
+        std::vector<std::uint32_t> g(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          s[i] = in.take<double>();
+          y[i] = in.take<std::uint8_t>() % 3u;
+          g[i] = in.take<std::uint8_t>() % 10u;
+          w[i] = in.take<double>();
+        }
+        const bool weighted = in.take<std::uint8_t>() % 2u;
+        double value = 0;
+        (void)fairgate_penalty(&o, s.data(), y.data(), g.data(), weighted ? w.data() : nullptr, n,
+                               n_groups, &value, grad.data());
+        check_message_is_readable();
+        break;
+      }
       default: (void)fairgate_version_string(); break;
     }
   }

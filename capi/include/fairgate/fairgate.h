@@ -133,6 +133,66 @@ FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_purpose_tag(const char*
 FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_stream_fill_u32(fairgate_stream* stream,
                                                                          uint32_t* out, size_t n);
 
+/* ------------------------------------------------------------------------ */
+/* Fairness penalties with gradients (objectives/penalties.hpp)              */
+/*
+ * For trainers in any language: the value of a fairness penalty over a batch
+ * and its gradient with respect to every score (logit; the decision is
+ * score >= 0). See docs/objectives.md for the formulas.
+ *
+ * Thread safety: pure functions; any thread, any number at once.
+ */
+typedef enum fairgate_penalty_kind {
+  FAIRGATE_PENALTY_DEMOGRAPHIC_PARITY = 0,
+  FAIRGATE_PENALTY_EQUAL_OPPORTUNITY = 1,
+  FAIRGATE_PENALTY_EQUALIZED_ODDS = 2,   /* uses odds_aggregate */
+  FAIRGATE_PENALTY_CALIBRATION_GAP = 3,  /* ignores the relaxation */
+  FAIRGATE_PENALTY_LOSS_EQUALISATION = 4 /* ignores the relaxation */
+} fairgate_penalty_kind;
+
+typedef enum fairgate_gap_form {
+  FAIRGATE_GAP_MAX_MINUS_MIN = 0,
+  FAIRGATE_GAP_MAX_ABS_TO_OVERALL = 1,
+  FAIRGATE_GAP_SUM_SQUARED_TO_OVERALL = 2,
+  FAIRGATE_GAP_HINGE_SQUARED_TO_OVERALL = 3
+} fairgate_gap_form;
+
+typedef enum fairgate_relaxation {
+  FAIRGATE_RELAX_SIGMOID = 0,
+  FAIRGATE_RELAX_HINGE = 1,
+  FAIRGATE_RELAX_SOFTPLUS = 2
+} fairgate_relaxation;
+
+typedef enum fairgate_odds_aggregate {
+  FAIRGATE_ODDS_WORST_CASE = 0,
+  FAIRGATE_ODDS_MEAN = 1,
+  FAIRGATE_ODDS_SUM = 2
+} fairgate_odds_aggregate;
+
+typedef struct fairgate_penalty_options {
+  uint32_t struct_size; /* sizeof(fairgate_penalty_options) */
+  int32_t kind;         /* fairgate_penalty_kind */
+  int32_t form;         /* fairgate_gap_form */
+  int32_t relaxation;   /* fairgate_relaxation */
+  double temperature;   /* > 0 */
+  double tolerance;     /* for FAIRGATE_GAP_HINGE_SQUARED_TO_OVERALL, >= 0 */
+  int32_t odds_aggregate; /* fairgate_odds_aggregate, for EQUALIZED_ODDS */
+} fairgate_penalty_options;
+
+/* Fills *options with the defaults: demographic parity, max − min, sigmoid,
+ * temperature 1, tolerance 0, worst case. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_penalty_options_init(
+    fairgate_penalty_options* options);
+
+/* Computes the penalty over n rows. scores, labels (0/1), groups (< n_groups)
+ * and out_gradient have n entries; weights may be NULL (all 1) or have n
+ * entries. All arrays are read/written during the call only and are owned by
+ * the caller. out_gradient is overwritten with dV/dscore. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_penalty(
+    const fairgate_penalty_options* options, const double* scores, const uint8_t* labels,
+    const uint32_t* groups, const double* weights, size_t n, uint32_t n_groups,
+    double* out_value, double* out_gradient);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
