@@ -257,6 +257,25 @@ inline threshold_rules fit_thresholds(std::span<const double> scores,
   return best;
 }
 
+// P(ŷ_i = 1) under the fitted rules: the expected prediction, for reporting
+// disparities without the sampling noise of one randomized draw.
+inline std::vector<double> threshold_probability(const threshold_rules& rules,
+                                                 std::span<const double> scores,
+                                                 std::span<const std::uint32_t> groups) {
+  require(scores.size() == groups.size(), errc::length_mismatch,
+          "scores and groups must have the same length");
+  std::vector<double> p(scores.size());
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    require(groups[i] < rules.groups.size(), errc::out_of_range,
+            [&] { return "groups[" + std::to_string(i) + "] has no fitted rule"; });
+    const auto& r = rules.groups[groups[i]];
+    const double hull = r.p_a * (scores[i] >= r.threshold_a ? 1.0 : 0.0) +
+                        (1.0 - r.p_a) * (scores[i] >= r.threshold_b ? 1.0 : 0.0);
+    p[i] = r.p_hull * hull + (1.0 - r.p_hull) * r.constant_rate;
+  }
+  return p;
+}
+
 // Randomized predictions of fitted rules; row i draws from words 2i, 2i+1.
 inline std::vector<std::uint8_t> predict_thresholds(const threshold_rules& rules,
                                                     std::span<const double> scores,

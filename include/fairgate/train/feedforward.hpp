@@ -30,6 +30,22 @@ FAIRGATE_BEGIN_NAMESPACE
 
 namespace train {
 
+// Σ_j w[j]·x[j] with four partial sums (j mod 4) added as ((s0 + s1) + (s2 + s3)):
+// a fixed order written in the code, so every compiler and CPU computes the
+// same bits, while the four independent chains run ~4× faster than one.
+inline double fixed_order_dot(const double* w, const double* x, std::size_t n) noexcept {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += w[j] * x[j];
+    s1 += w[j + 1] * x[j + 1];
+    s2 += w[j + 2] * x[j + 2];
+    s3 += w[j + 3] * x[j + 3];
+  }
+  for (; j < n; ++j) s0 += w[j] * x[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
 struct named_parameter {
   std::string name;
   tensor::view view;
@@ -131,7 +147,8 @@ class feedforward {
     for (std::size_t k = 0; k < rows.size(); ++k) {
       if (dlogit[k] == 0.0) continue;
       const double* x = d.row(rows[k]);
-      forward(x, act);
+      // Hidden layers need this row's activations; a single layer only needs x.
+      if (layers_.size() > 1) forward(x, act);
       delta.assign(1, dlogit[k]);
       for (std::size_t l = layers_.size(); l-- > 0;) {
         const auto& L = layers_[l];
@@ -177,9 +194,7 @@ class feedforward {
       a_out.resize(L.out);
       const bool last = l + 1 == layers_.size();
       for (std::size_t o = 0; o < L.out; ++o) {
-        const double* wrow = L.weight.data() + o * L.in;
-        double z = L.bias[o];
-        for (std::size_t j = 0; j < L.in; ++j) z += wrow[j] * a_in[j];
+        const double z = L.bias[o] + fixed_order_dot(L.weight.data() + o * L.in, a_in, L.in);
         a_out[o] = last || z > 0.0 ? z : 0.0;
       }
     }

@@ -1,0 +1,340 @@
+// adult_mitigation: every fairgate mitigation on UCI Adult, beside Fairlearn.
+//
+//   build/release/examples/adult_mitigation/adult_mitigation [--check]
+//
+// Setup (as docs/objectives.md and issue 6 state it): train on adult.data,
+// evaluate on adult.test ("?" kept as a category), sensitive feature
+// `sex`, logistic regression on one-hot categoricals plus standardised
+// numerics. Prints a Markdown table: test accuracy, demographic-parity
+// difference and equalized-odds difference (Fairlearn's definitions:
+// max − min over groups; EO = max of the TPR and FPR differences), and fit
+// time. With --check, exits 1 unless each row meets its documented target.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <fairgate/io/adult.hpp>
+#include <fairgate/io/encoder.hpp>
+#include <fairgate/mitigation/exponentiated_gradient.hpp>
+#include <fairgate/mitigation/reweighing.hpp>
+#include <fairgate/mitigation/threshold_optimizer.hpp>
+#include <fairgate/objectives/lagrangian.hpp>
+#include <fairgate/objectives/penalties.hpp>
+#include <fairgate/train/trainer.hpp>
+
+namespace fg = fairgate;
+
+namespace {
+
+struct split {
+  std::vector<double> x;
+  std::size_t rows = 0, cols = 0;
+  std::vector<std::uint8_t> y;
+  std::vector<std::uint32_t> sex;
+
+  [[nodiscard]] fg::train::dataset_view view(std::span<const double> w = {}) const {
+    return {x, rows, cols, y, w, sex, 2};
+  }
+};
+
+split make_split(const fg::io::adult_split& s, const fg::io::feature_encoder& enc) {
+  auto m = enc.transform(s.table);
+  split out;
+  out.x = std::move(m.values);
+  out.rows = m.rows;
+  out.cols = m.cols;
+  out.y = s.labels;
+  out.sex.assign(s.sex.begin(), s.sex.end());
+  return out;
+}
+
+struct outcome {
+  double accuracy = 0, dp = 0, eo = 0;
+};
+
+// Fairlearn's demographic_parity_difference and equalized_odds_difference
+// (agg = worst_case), from 0/1 or expected predictions.
+outcome evaluate(const split& d, const std::vector<double>& p) {
+  double sel[2] = {0, 0}, n[2] = {0, 0}, tp[2] = {0, 0}, pos[2] = {0, 0}, fp[2] = {0, 0},
+         neg[2] = {0, 0}, correct = 0;
+  for (std::size_t i = 0; i < d.rows; ++i) {
+    const auto g = d.sex[i];
+    n[g] += 1;
+    sel[g] += p[i];
+    if (d.y[i]) {
+      pos[g] += 1;
+      tp[g] += p[i];
+      correct += p[i];
+    } else {
+      neg[g] += 1;
+      fp[g] += p[i];
+      correct += 1 - p[i];
+    }
+  }
+  outcome o;
+  o.accuracy = correct / static_cast<double>(d.rows);
+  o.dp = std::abs(sel[0] / n[0] - sel[1] / n[1]);
+  o.eo = std::max(std::abs(tp[0] / pos[0] - tp[1] / pos[1]), std::abs(fp[0] / neg[0] - fp[1] / neg[1]));
+  return o;
+}
+
+std::vector<double> logits_of(const fg::train::feedforward& m, const split& d) {
+  std::vector<double> out(d.rows);
+  m.predict_logits(d.view(), out);
+  return out;
+}
+
+std::vector<double> hard(const std::vector<double>& logits) {
+  std::vector<double> p(logits.size());
+  for (std::size_t i = 0; i < p.size(); ++i) p[i] = logits[i] >= 0 ? 1.0 : 0.0;
+  return p;
+}
+
+fg::train::fit_options base_options() {
+  fg::train::fit_options o;
+  o.epochs = 15;
+  o.batch_size = 256;
+  o.learning_rate = 0.005;
+  o.l2 = 1e-5;
+  o.seed = 20261123;
+  return o;
+}
+
+template <class Fn>
+double seconds(Fn&& fn) {
+  const auto t0 = std::chrono::steady_clock::now();
+  fn();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+struct row {
+  std::string method;
+  outcome test;
+  double fit_s;
+  // Fairlearn 0.12's figures for the same method (issue 6), NaN when none.
+  double fl_accuracy = NAN, fl_dp = NAN, fl_eo = NAN, fl_time = NAN;
+  // What --check demands: which disparity must be at or below which bound.
+  enum class target { none, dp, eo } checked = target::none;
+  double bound = NAN;
+  // A target that is reported but not enforced by --check, with the reason.
+  const char* not_enforced = nullptr;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool check = argc > 1 && std::strcmp(argv[1], "--check") == 0;
+  // Missing values ("?") kept as a category, as Fairlearn's and sklearn's
+  // Adult examples do (OpenML's copy): 32,561 training and 16,281 test rows.
+  fg::io::adult_options ao;
+  ao.missing = fg::io::adult_missing::as_category;
+  const auto adult = fg::io::load_adult(ao);
+  fg::io::encoder_options eo;
+  for (auto c : fg::io::adult_numeric_columns) eo.numeric.emplace_back(c);
+  for (auto c : fg::io::adult_categorical_columns) eo.categorical.emplace_back(c);
+  const auto enc = fg::io::feature_encoder::fit(adult.train.table, eo);
+  const split train = make_split(adult.train, enc);
+  const split test = make_split(adult.test, enc);
+  std::printf("Adult: %zu training rows, %zu test rows, %zu features; sensitive feature sex (%s, %s)\n\n",
+              train.rows, test.rows, train.cols, adult.sex_names[0].c_str(), adult.sex_names[1].c_str());
+
+  std::vector<row> rows;
+
+  // 1. Unmitigated.
+  fg::train::feedforward base(train.cols, {});
+  const double t_base = seconds([&] {
+    base.initialize(1);
+    fg::train::fit(base, train.view(), base_options());
+  });
+  rows.push_back({"unmitigated", evaluate(test, hard(logits_of(base, test))), t_base, 0.8532, 0.1695,
+                  0.0729, 2.6});
+
+  // 2. Demographic-parity penalty.
+  {
+    fg::train::feedforward m(train.cols, {});
+    const double lambda = 2.0;
+    fg::objectives::penalty_options po;
+    po.relax = {fg::objectives::relaxation_kind::sigmoid, 0.5};
+    std::vector<std::uint8_t> yb;
+    std::vector<std::uint32_t> gb;
+    const auto hook = [&](std::span<const std::size_t> r, std::span<const double> logits, std::span<double> dl) {
+      yb.resize(r.size());
+      gb.resize(r.size());
+      for (std::size_t k = 0; k < r.size(); ++k) {
+        yb[k] = train.y[r[k]];
+        gb[k] = train.sex[r[k]];
+      }
+      const auto res = fg::objectives::demographic_parity(
+          fg::objectives::penalty_inputs<double>{logits, yb, gb, {}, 2}, po, dl);
+      for (double& v : dl) v *= lambda;
+      return lambda * res.value;
+    };
+    const double t = seconds([&] {
+      m.initialize(1);
+      fg::train::fit(m, train.view(), base_options(), hook);
+    });
+    row r{"DP penalty (sigmoid τ=0.5, λ=2)", evaluate(test, hard(logits_of(m, test))), t};
+    r.checked = row::target::dp;
+    r.bound = 0.05;
+    rows.push_back(r);
+  }
+
+  // 3. Proxy-Lagrangian with selection-rate parity constraints.
+  {
+    fg::train::feedforward m(train.cols, {});
+    const auto cs = fg::objectives::parity_constraints(fg::objectives::rate_kind::selection, 2, 0.005);
+    fg::objectives::multipliers lambda(cs.size(), fg::objectives::multiplier_update::proxy_lagrangian, 0.5);
+    const fg::objectives::relaxation relax{fg::objectives::relaxation_kind::sigmoid, 0.5};
+    std::vector<std::uint8_t> yb;
+    std::vector<std::uint32_t> gb;
+    const auto hook = [&](std::span<const std::size_t> r, std::span<const double> logits, std::span<double> dl) {
+      yb.resize(r.size());
+      gb.resize(r.size());
+      for (std::size_t k = 0; k < r.size(); ++k) {
+        yb[k] = train.y[r[k]];
+        gb[k] = train.sex[r[k]];
+      }
+      const auto v = fg::objectives::evaluate_constraints(
+          fg::objectives::penalty_inputs<double>{logits, yb, gb, {}, 2},
+          std::span<const fg::objectives::rate_constraint>(cs), relax, lambda.values(), dl);
+      double value = 0;
+      for (std::size_t j = 0; j < cs.size(); ++j) value += lambda.values()[j] * v.proxy[j];
+      lambda.update(v);
+      return value;
+    };
+    const double t = seconds([&] {
+      m.initialize(1);
+      fg::train::fit(m, train.view(), base_options(), hook);
+    });
+    row r{"proxy-Lagrangian, selection parity ε=0.005", evaluate(test, hard(logits_of(m, test))), t};
+    r.checked = row::target::dp;
+    r.bound = 0.05;
+    rows.push_back(r);
+  }
+
+  // 4. Exponentiated gradient with a warm-started logistic-regression oracle.
+  auto run_eg = [&](fg::mitigation::eg_moment moment) {
+    std::vector<fg::train::feedforward> models;
+    fg::train::feedforward current(train.cols, {});
+    current.initialize(1);
+    fg::train::fit(current, train.view(), base_options());  // warm start: the unmitigated fit
+    const fg::mitigation::eg_learner learner{
+        [&](std::span<const std::uint8_t> y, std::span<const double> w) {
+          auto o = base_options();
+          o.epochs = 1;
+          o.seed += models.size();
+          const fg::train::dataset_view v{train.x, train.rows, train.cols, y, w, {}, 0};
+          fg::train::fit(current, v, o);
+          models.push_back(current);
+          return models.size() - 1;
+        },
+        [&](std::size_t id) {
+          const auto p = hard(logits_of(models[id], train));
+          return std::vector<std::uint8_t>(p.begin(), p.end());
+        }};
+    fg::mitigation::eg_result res;
+    const double t = seconds([&] { res = fg::mitigation::exponentiated_gradient(train.y, train.sex, 2, moment, learner, {}); });
+    std::vector<std::vector<std::uint8_t>> preds;
+    for (auto id : res.classifier_ids) {
+      const auto p = hard(logits_of(models[id], test));
+      preds.emplace_back(p.begin(), p.end());
+    }
+    const auto y_hat = fg::mitigation::predict_ensemble(res, preds, 7);
+    std::printf("  EG %s: %zu iterations, %zu oracle calls, best gap %.4f (nu %.5f)\n",
+                moment.kind == fg::mitigation::eg_moment_kind::demographic_parity ? "DP" : "EO",
+                res.iterations, res.oracle_calls, res.best_gap, res.nu);
+    return std::pair{evaluate(test, std::vector<double>(y_hat.begin(), y_hat.end())), t};
+  };
+  {
+    const auto [o, t] = run_eg({fg::mitigation::eg_moment_kind::demographic_parity, 0.01});
+    row r{"ExponentiatedGradient, DemographicParity(0.01)", o, t, 0.8327, 0.0125, 0.2748, 52};
+    r.checked = row::target::dp;
+    r.bound = 0.0125;
+    rows.push_back(r);
+  }
+  {
+    const auto [o, t] = run_eg({fg::mitigation::eg_moment_kind::equalized_odds, 0.01});
+    row r{"ExponentiatedGradient, EqualizedOdds(0.01)", o, t, 0.8399, 0.1038, 0.0365, 62};
+    r.checked = row::target::eo;
+    r.bound = 0.0365;
+    rows.push_back(r);
+  }
+
+  // 5. Threshold optimizer on the unmitigated model's training scores.
+  const auto train_logits = logits_of(base, train);
+  const auto test_logits = logits_of(base, test);
+  for (auto c : {fg::mitigation::threshold_constraint::demographic_parity,
+                 fg::mitigation::threshold_constraint::equalized_odds}) {
+    fg::mitigation::threshold_options opt;
+    opt.constraint = c;
+    fg::mitigation::threshold_rules rules;
+    const double t = seconds([&] { rules = fg::mitigation::fit_thresholds(train_logits, train.y, train.sex, 2, opt); });
+    const auto y_hat = fg::mitigation::predict_thresholds(rules, test_logits, test.sex, 7);
+    const bool dp = c == fg::mitigation::threshold_constraint::demographic_parity;
+    const auto expected = evaluate(test, fg::mitigation::threshold_probability(rules, test_logits, test.sex));
+    std::printf("  ThresholdOptimizer %s: expected on test (no sampling noise): accuracy %.4f, DP %.4f, EO %.4f\n",
+                dp ? "DP" : "EO", expected.accuracy, expected.dp, expected.eo);
+    row r{dp ? "ThresholdOptimizer, demographic_parity" : "ThresholdOptimizer, equalized_odds",
+          evaluate(test, std::vector<double>(y_hat.begin(), y_hat.end())), t};
+    if (dp) {
+      r.fl_accuracy = 0.8304; r.fl_dp = 0.0052; r.fl_eo = 0.3261; r.fl_time = 0.3;
+      r.checked = row::target::dp; r.bound = 0.0052;
+    } else {
+      r.fl_accuracy = 0.8342; r.fl_dp = 0.0872; r.fl_eo = 0.0040; r.fl_time = 0.4;
+      r.checked = row::target::eo; r.bound = 0.0040;
+      // On the training data the fitted rule equalises TPR and FPR exactly
+      // (in expectation). On adult.test the female-positive cell has ~590
+      // rows, so a TPR difference carries a sampling error of about 0.02:
+      // Fairlearn's 0.0040 and fairgate's figure are both draws from it.
+      r.not_enforced = "test-set TPR of ~590 positive women has a sampling error of ~0.02";
+    }
+    rows.push_back(r);
+  }
+
+  // 6. Reweighing, then the same logistic regression.
+  {
+    fg::train::feedforward m(train.cols, {});
+    const double t = seconds([&] {
+      const auto rw = fg::mitigation::reweighing(train.y, train.sex, 2);
+      m.initialize(1);
+      fg::train::fit(m, train.view(rw.row_weights), base_options());
+    });
+    row r{"Reweighing (Kamiran & Calders)", evaluate(test, hard(logits_of(m, test))), t};
+    r.checked = row::target::dp;
+    r.bound = 0.15;
+    rows.push_back(r);
+  }
+
+  std::printf("\n| method | test accuracy | DP difference | EO difference | fit time | Fairlearn 0.12 (acc / DP / EO / time) |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  bool ok = rows[0].test.dp > 0.1;
+  for (const auto& r : rows) {
+    std::printf("| %s | %.4f | %.4f | %.4f | %.3f s |", r.method.c_str(), r.test.accuracy, r.test.dp,
+                r.test.eo, r.fit_s);
+    if (std::isnan(r.fl_accuracy)) std::printf(" — |\n");
+    else std::printf(" %.4f / %.4f / %.4f / %.1f s |\n", r.fl_accuracy, r.fl_dp, r.fl_eo, r.fl_time);
+    if (r.checked == row::target::none) continue;
+    const double disparity = r.checked == row::target::dp ? r.test.dp : r.test.eo;
+    bool pass = disparity <= r.bound;
+    if (!std::isnan(r.fl_accuracy)) pass = pass && r.test.accuracy >= r.fl_accuracy - 0.005;
+    if (!pass) {
+      std::printf("  ^ misses its target: %s <= %.4f%s", r.checked == row::target::dp ? "DP" : "EO", r.bound,
+                  std::isnan(r.fl_accuracy) ? "" : " at accuracy >= Fairlearn's - 0.005");
+      if (r.not_enforced) std::printf(" (reported, not enforced: %s)", r.not_enforced);
+      std::printf("\n");
+    }
+    ok = ok && (pass || r.not_enforced != nullptr);
+  }
+  if (check) {
+    std::size_t waived = 0;
+    for (const auto& r : rows) waived += r.not_enforced ? 1 : 0;
+    std::printf("\n%s (%zu reported, not enforced)\n", ok ? "all enforced targets met" : "some targets missed",
+                waived);
+    return ok ? 0 : 1;
+  }
+  return 0;
+}
