@@ -2,6 +2,7 @@
 # run_fuzzer.sh NAME SECONDS CORPUS_DIR CLANGXX -- <compile args...>
 # Builds a libFuzzer target with clang (ASan + UBSan) and runs it for a bounded
 # time over the committed corpus. Skips (77) when clang's libFuzzer is missing.
+# A crash or timeout exits 1 (libFuzzer's own default, 77, would read as "skipped").
 set -euo pipefail
 name=$1 seconds=$2 corpus=$3 cxx=$4
 shift 5
@@ -16,6 +17,6 @@ fi
 # New inputs go to a scratch copy: the committed corpus only changes on purpose.
 mkdir -p "$work/corpus"
 cp -r "$corpus"/. "$work/corpus/" 2>/dev/null || true
-"$work/$name" -max_total_time="$seconds" -artifact_prefix="$work/" -rss_limit_mb=2048 -print_final_stats=1 \
+"$work/$name" -max_total_time="$seconds" -artifact_prefix="$work/" -error_exitcode=1 -timeout_exitcode=1 -rss_limit_mb=2048 -print_final_stats=1 \
   "$work/corpus" 2>&1 | tail -n 15
 echo "fuzz $name: no crash in ${seconds}s"
