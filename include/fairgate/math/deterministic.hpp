@@ -3,12 +3,13 @@
 // glibc promises correct rounding only for sqrt, fma and rint; its exp/log may
 // differ by an ulp between versions and architectures. Anything on a
 // determinism path (samplers, log-loss, p-values) uses these instead. They are
-// built from +, -, *, /, floor and ldexp only (all exact or correctly rounded
+// built from +, -, *, /, floor and exponent-bit arithmetic only (all exact or correctly rounded
 // in IEEE 754), under -ffp-contract=off, so every target computes the same
 // sequence of roundings. Accuracy: within 2 ulp of the true value over the
 // normal range (checked against long double in tests/math).
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -25,6 +26,31 @@ inline constexpr double ln2_hi = 6.93147180369123816490e-01;
 inline constexpr double ln2_lo = 1.90821492927058770002e-10;
 inline constexpr double inv_ln2 = 1.44269504088896338700e+00;
 inline constexpr double sqrt_half = 0.70710678118654752440;
+
+// 2^k for a normal exponent, built from its bits: exact, no libm call.
+inline double pow2(int k) noexcept {
+  return std::bit_cast<double>(static_cast<std::uint64_t>(k + 1023) << 52);
+}
+
+// p · 2^k with a single rounding (only when the result is subnormal), as
+// std::ldexp does, but inlinable: the intermediate product stays normal.
+inline double scale_by_pow2(double p, int k) noexcept {
+  if (k > 1023) return (p * pow2(k - 1023)) * pow2(1023);
+  if (k < -1021) return (p * pow2(k + 1000)) * pow2(-1000);
+  return p * pow2(k);
+}
+
+// frexp for finite x > 0: x = m · 2^e with m in [0.5, 1), exactly.
+inline double split_exponent(double x, int& e) noexcept {
+  std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
+  int bias = 1022;
+  if ((bits >> 52) == 0) {  // subnormal: scale into the normal range first (exact)
+    bits = std::bit_cast<std::uint64_t>(x * 0x1p54);
+    bias += 54;
+  }
+  e = static_cast<int>(bits >> 52) - bias;
+  return std::bit_cast<double>((bits & 0x000fffffffffffffULL) | (std::uint64_t{1022} << 52));
+}
 }  // namespace detail
 
 // e^x. exp(NaN) = NaN, exp(+inf) = +inf, exp(-inf) = 0.
@@ -43,9 +69,9 @@ inline double exp(double x) noexcept {
                                  1.0 / 6.0,         0.5,              1.0,
                                  1.0};
   for (double c : inv_fact) p = p * r + c;
-  // ldexp is exact (a change of exponent) except when the result is subnormal,
-  // where it rounds correctly: deterministic either way.
-  return std::ldexp(p, static_cast<int>(k));
+  // Exact (a change of exponent) except when the result is subnormal, where it
+  // rounds once, correctly: the same bits as std::ldexp, without the call.
+  return detail::scale_by_pow2(p, static_cast<int>(k));
 }
 
 // Natural logarithm. log(0) = -inf, log(x<0) = NaN, log(+inf) = +inf.
@@ -54,7 +80,7 @@ inline double log(double x) noexcept {
   if (x == 0.0) return -std::numeric_limits<double>::infinity();
   if (x == std::numeric_limits<double>::infinity()) return x;
   int e = 0;
-  double m = std::frexp(x, &e);  // x = m 2^e, m in [0.5, 1); exact
+  double m = detail::split_exponent(x, e);  // x = m 2^e, m in [0.5, 1); exact
   if (m < detail::sqrt_half) {
     m *= 2.0;  // exact
     e -= 1;

@@ -29,8 +29,9 @@ inline bool in_subset(row_subset s, std::uint8_t label) noexcept {
   return s == row_subset::all || (s == row_subset::positives) == (label == 1);
 }
 
-// Per-group means of f over a subset; `derivative` receives f' per row
-// (rows outside the subset get 0), so the gradient pass needs no second f'.
+// Per-group means of f over a subset; `derivative` receives f' for the rows
+// IN the subset (other rows are left untouched, so two disjoint subsets can
+// share one array), and the gradient pass needs no second evaluation of f'.
 struct group_means {
   std::vector<double> mean;          // q_g (0 where undefined)
   std::vector<double> weight;        // D_g
@@ -47,10 +48,7 @@ group_means compute_group_means(const penalty_inputs<Score>& in, row_subset subs
   m.weight.assign(in.n_groups, 0.0);
   double num_all = 0.0;
   for (std::size_t i = 0; i < in.scores.size(); ++i) {
-    if (!in_subset(subset, in.labels[i])) {
-      derivative[i] = 0.0;
-      continue;
-    }
+    if (!in_subset(subset, in.labels[i])) continue;
     const double w = in.weight(i);
     const auto [value, slope] = f(static_cast<double>(in.scores[i]), in.labels[i]);
     derivative[i] = slope;
@@ -71,20 +69,45 @@ group_means compute_group_means(const penalty_inputs<Score>& in, row_subset subs
   return m;
 }
 
-// Adds scale · dV/ds_i to gradient[i], given f' per row in `derivative`.
+namespace detail {
+// Per-group factor dV/dq_g / D_g + dV/dq / D, hoisted out of the row loops.
+inline std::vector<double> gradient_factors(const group_means& m, const gap_value& gap) {
+  std::vector<double> factor(m.weight.size(), 0.0);
+  const double overall_term = m.overall_weight > 0.0 ? gap.d_overall / m.overall_weight : 0.0;
+  for (std::size_t g = 0; g < factor.size(); ++g) {
+    factor[g] = (m.defined[g] ? gap.d_group[g] / m.weight[g] : 0.0) + overall_term;
+  }
+  return factor;
+}
+}  // namespace detail
+
+// Adds scale · dV/ds_i to gradient[i] for the subset's rows, given f' per row
+// in `derivative`.
 template <class Score>
 void accumulate_gradient(const penalty_inputs<Score>& in, row_subset subset, const group_means& m,
                          const gap_value& gap, double scale, std::span<const double> derivative,
                          std::span<double> gradient) {
-  // Per-group factor dV/dq_g / D_g + dV/dq / D, hoisted out of the row loop.
-  std::vector<double> factor(in.n_groups, 0.0);
-  const double overall_term = m.overall_weight > 0.0 ? gap.d_overall / m.overall_weight : 0.0;
-  for (std::uint32_t g = 0; g < in.n_groups; ++g) {
-    factor[g] = (m.defined[g] ? gap.d_group[g] / m.weight[g] : 0.0) + overall_term;
-  }
+  const auto factor = detail::gradient_factors(m, gap);
   for (std::size_t i = 0; i < in.scores.size(); ++i) {
     if (!in_subset(subset, in.labels[i])) continue;
     gradient[i] += scale * (derivative[i] * in.weight(i) * factor[in.groups[i]]);
+  }
+}
+
+// Sets gradient[i] = scale · dV/ds_i for the subset's rows and, when
+// `zero_others`, 0 for the rest. `derivative` and `gradient` may be the same
+// array (each row reads its f' before writing), which saves a scratch buffer.
+template <class Score>
+void assign_gradient(const penalty_inputs<Score>& in, row_subset subset, const group_means& m,
+                     const gap_value& gap, double scale, std::span<const double> derivative,
+                     std::span<double> gradient, bool zero_others) {
+  const auto factor = detail::gradient_factors(m, gap);
+  for (std::size_t i = 0; i < in.scores.size(); ++i) {
+    if (in_subset(subset, in.labels[i])) {
+      gradient[i] = scale * (derivative[i] * in.weight(i) * factor[in.groups[i]]);
+    } else if (zero_others) {
+      gradient[i] = 0.0;
+    }
   }
 }
 

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -55,16 +56,40 @@ struct penalty_result {
 
 namespace detail {
 
+// The per-row slopes and the gradient share one f64 buffer: the caller's
+// gradient span itself when it is f64 (written only after validation, so a
+// bad input leaves it untouched), else a scratch vector converted at the end.
+template <class Grad>
+class gradient_buffer {
+ public:
+  explicit gradient_buffer(std::span<Grad> out) : out_(out) {
+    if constexpr (!std::is_same_v<Grad, double>) scratch_.resize(out.size());
+  }
+  [[nodiscard]] std::span<double> doubles() noexcept {
+    if constexpr (std::is_same_v<Grad, double>) return out_;
+    else return scratch_;
+  }
+  void publish() {
+    if constexpr (!std::is_same_v<Grad, double>) {
+      for (std::size_t i = 0; i < out_.size(); ++i) out_[i] = static_cast<Grad>(scratch_[i]);
+    }
+  }
+
+ private:
+  std::span<Grad> out_;
+  std::vector<double> scratch_;
+};
+
 template <class Score, class RowFn, class Grad>
 penalty_result single_gap_penalty(const penalty_inputs<Score>& in, row_subset subset, RowFn&& f,
                                   gap_form form, double tolerance, std::span<Grad> gradient) {
   validate(in, gradient.size());
-  std::vector<double> slope(in.scores.size());
-  const group_means m = compute_group_means(in, subset, std::forward<RowFn>(f), slope);
+  gradient_buffer<Grad> buf(gradient);
+  const std::span<double> g = buf.doubles();
+  const group_means m = compute_group_means(in, subset, std::forward<RowFn>(f), g);
   const gap_value gap = evaluate_gap(form, m.mean, m.defined, m.overall, tolerance);
-  std::vector<double> grad(in.scores.size(), 0.0);
-  accumulate_gradient(in, subset, m, gap, 1.0, slope, grad);
-  for (std::size_t i = 0; i < grad.size(); ++i) gradient[i] = static_cast<Grad>(grad[i]);
+  assign_gradient(in, subset, m, gap, 1.0, g, g, /*zero_others=*/true);
+  buf.publish();
   return {gap.value, m.mean, m.defined, m.overall};
 }
 
@@ -101,9 +126,11 @@ odds_result equalized_odds(const penalty_inputs<Score>& in, const penalty_option
                            odds_aggregate aggregate, std::span<Grad> gradient) {
   validate(in, gradient.size());
   const auto f = detail::relaxed_prediction(opt.relax);
-  std::vector<double> slope_tpr(in.scores.size()), slope_fpr(in.scores.size());
-  const group_means tpr = compute_group_means(in, row_subset::positives, f, slope_tpr);
-  const group_means fpr = compute_group_means(in, row_subset::negatives, f, slope_fpr);
+  // Positives and negatives are disjoint: one buffer holds both subsets' slopes.
+  detail::gradient_buffer<Grad> buf(gradient);
+  const std::span<double> g = buf.doubles();
+  const group_means tpr = compute_group_means(in, row_subset::positives, f, g);
+  const group_means fpr = compute_group_means(in, row_subset::negatives, f, g);
   const gap_value gap_tpr = evaluate_gap(opt.form, tpr.mean, tpr.defined, tpr.overall, opt.tolerance);
   const gap_value gap_fpr = evaluate_gap(opt.form, fpr.mean, fpr.defined, fpr.overall, opt.tolerance);
 
@@ -124,11 +151,10 @@ odds_result equalized_odds(const penalty_inputs<Score>& in, const penalty_option
       break;
     case odds_aggregate::sum: value = gap_tpr.value + gap_fpr.value; break;
   }
-  // Positives and negatives are disjoint, so each row gets one of the terms.
-  std::vector<double> grad(in.scores.size(), 0.0);
-  accumulate_gradient(in, row_subset::positives, tpr, gap_tpr, scale_tpr, slope_tpr, grad);
-  accumulate_gradient(in, row_subset::negatives, fpr, gap_fpr, scale_fpr, slope_fpr, grad);
-  for (std::size_t i = 0; i < grad.size(); ++i) gradient[i] = static_cast<Grad>(grad[i]);
+  // Each row is in exactly one subset, so it gets exactly one of the terms.
+  assign_gradient(in, row_subset::positives, tpr, gap_tpr, scale_tpr, g, g, false);
+  assign_gradient(in, row_subset::negatives, fpr, gap_fpr, scale_fpr, g, g, false);
+  buf.publish();
   return {value,
           {gap_tpr.value, tpr.mean, tpr.defined, tpr.overall},
           {gap_fpr.value, fpr.mean, fpr.defined, fpr.overall}};
