@@ -82,6 +82,17 @@ outcome evaluate(const split& d, const std::vector<double>& p) {
   return o;
 }
 
+// The labels and groups of a mini-batch's rows, for a penalty hook.
+void gather_batch(const split& d, std::span<const std::size_t> rows, std::vector<std::uint8_t>& y,
+                  std::vector<std::uint32_t>& g) {
+  y.resize(rows.size());
+  g.resize(rows.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    y[k] = d.y[rows[k]];
+    g[k] = d.sex[rows[k]];
+  }
+}
+
 std::vector<double> logits_of(const fg::train::feedforward& m, const split& d) {
   std::vector<double> out(d.rows);
   m.predict_logits(d.view(), out);
@@ -162,12 +173,7 @@ int main(int argc, char** argv) {
     std::vector<std::uint8_t> yb;
     std::vector<std::uint32_t> gb;
     const auto hook = [&](std::span<const std::size_t> r, std::span<const double> logits, std::span<double> dl) {
-      yb.resize(r.size());
-      gb.resize(r.size());
-      for (std::size_t k = 0; k < r.size(); ++k) {
-        yb[k] = train.y[r[k]];
-        gb[k] = train.sex[r[k]];
-      }
+      gather_batch(train, r, yb, gb);
       const auto res = fg::objectives::demographic_parity(
           fg::objectives::penalty_inputs<double>{logits, yb, gb, {}, 2}, po, dl);
       for (double& v : dl) v *= lambda;
@@ -192,12 +198,7 @@ int main(int argc, char** argv) {
     std::vector<std::uint8_t> yb;
     std::vector<std::uint32_t> gb;
     const auto hook = [&](std::span<const std::size_t> r, std::span<const double> logits, std::span<double> dl) {
-      yb.resize(r.size());
-      gb.resize(r.size());
-      for (std::size_t k = 0; k < r.size(); ++k) {
-        yb[k] = train.y[r[k]];
-        gb[k] = train.sex[r[k]];
-      }
+      gather_batch(train, r, yb, gb);
       const auto v = fg::objectives::evaluate_constraints(
           fg::objectives::penalty_inputs<double>{logits, yb, gb, {}, 2},
           std::span<const fg::objectives::rate_constraint>(cs), relax, lambda.values(), dl);

@@ -11,27 +11,16 @@
 #include <fairgate/prune/magnitude.hpp>
 #include <fairgate/rng/stream.hpp>
 
+#include "prune_test_util.hpp"
+
 using fairgate::errc;
 using fairgate::prune::amount;
 using fairgate::prune::l1_unstructured;
 using fairgate::tensor::mask;
 using fairgate::tensor::view;
+using prune_test::code_of;
+using prune_test::bits;
 
-namespace {
-errc code_of(const auto& fn) {
-  try {
-    fn();
-  } catch (const fairgate::error& e) {
-    return e.code();
-  }
-  return errc::ok;
-}
-std::vector<int> bits(const mask& m) {
-  std::vector<int> out;
-  for (std::int64_t i = 0; i < m.numel(); ++i) out.push_back(m.kept(i) ? 1 : 0);
-  return out;
-}
-}  // namespace
 
 TEST_CASE("round_half_even rounds ties to the even neighbour as Python's round does") {
   using fairgate::prune::round_half_even;

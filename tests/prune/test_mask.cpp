@@ -7,20 +7,13 @@
 #include <fairgate/digest.hpp>
 #include <fairgate/tensor/mask.hpp>
 
+#include "prune_test_util.hpp"
+
 using fairgate::errc;
 using fairgate::tensor::mask;
 using fairgate::tensor::view;
+using prune_test::code_of;
 
-namespace {
-errc code_of(const auto& fn) {
-  try {
-    fn();
-  } catch (const fairgate::error& e) {
-    return e.code();
-  }
-  return errc::ok;
-}
-}  // namespace
 
 TEST_CASE("A new mask keeps every element and has the tensor's shape") {
   mask m({3, 5});

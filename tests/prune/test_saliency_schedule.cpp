@@ -12,28 +12,17 @@
 #include <fairgate/prune/schedule.hpp>
 #include <fairgate/rng/stream.hpp>
 
+#include "prune_test_util.hpp"
+
 using fairgate::errc;
 using fairgate::prune::amount;
 using fairgate::prune::schedule;
 using fairgate::tensor::mask;
 using fairgate::tensor::view;
+using prune_test::code_of;
+using prune_test::bits;
 namespace fp = fairgate::prune;
 
-namespace {
-errc code_of(const auto& fn) {
-  try {
-    fn();
-  } catch (const fairgate::error& e) {
-    return e.code();
-  }
-  return errc::ok;
-}
-std::vector<int> bits(const mask& m) {
-  std::vector<int> out;
-  for (std::int64_t i = 0; i < m.numel(); ++i) out.push_back(m.kept(i) ? 1 : 0);
-  return out;
-}
-}  // namespace
 
 TEST_CASE("First-order Taylor saliency is |w * g| (hand-computed)") {
   std::vector<float> w = {1, -2, 3}, g = {0.5f, 0.5f, -1};

@@ -10,6 +10,8 @@
 #include <fairgate/prune/structured.hpp>
 #include <fairgate/rng/stream.hpp>
 
+#include "prune_test_util.hpp"
+
 using fairgate::errc;
 using fairgate::prune::amount;
 using fairgate::prune::ln_structured;
@@ -17,21 +19,10 @@ using fairgate::prune::n_m;
 using fairgate::prune::norm;
 using fairgate::tensor::mask;
 using fairgate::tensor::view;
+using prune_test::code_of;
+using prune_test::bits;
 
 namespace {
-errc code_of(const auto& fn) {
-  try {
-    fn();
-  } catch (const fairgate::error& e) {
-    return e.code();
-  }
-  return errc::ok;
-}
-std::vector<int> bits(const mask& m) {
-  std::vector<int> out;
-  for (std::int64_t i = 0; i < m.numel(); ++i) out.push_back(m.kept(i) ? 1 : 0);
-  return out;
-}
 std::vector<float> random_floats(std::size_t n, std::uint64_t seed) {
   std::vector<float> v(n);
   fairgate::rng::stream s(seed, fairgate::rng::purposes::test);
