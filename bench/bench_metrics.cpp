@@ -79,7 +79,8 @@ void BM_read_bandwidth(benchmark::State& state) {
     const double bw = static_cast<double>(n * sizeof(std::uint64_t)) / dt.count();
     if (bw > best_pass) best_pass = bw;
   }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(n * sizeof(std::uint64_t)));
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<std::int64_t>(n * sizeof(std::uint64_t)));
   g_read_bw_pass = best_pass;
   state.counters["best_pass_GBps"] = best_pass / 1e9;
   state.counters["best_piece_GBps"] = g_read_bw / 1e9;
@@ -102,14 +103,20 @@ const data& dataset(std::size_t n, std::uint32_t G) {
   d = data{};
   d.y.resize(n);
   d.s.resize(n);
-  if (G <= 256) d.g8.resize(n); else d.g16.resize(n);
+  if (G <= 256)
+    d.g8.resize(n);
+  else
+    d.g16.resize(n);
   const fairgate::rng::stream st(1, fairgate::rng::purposes::test);
   for (std::size_t i = 0; i < n; ++i) {
     const auto b = st.block(i);
     d.y[i] = static_cast<std::uint8_t>(b[0] & 1u);
     d.s[i] = static_cast<float>(b[1] >> 8) * 0x1p-24f;
     const auto code = static_cast<std::uint32_t>((static_cast<std::uint64_t>(b[2]) * G) >> 32);
-    if (G <= 256) d.g8[i] = static_cast<std::uint8_t>(code); else d.g16[i] = static_cast<std::uint16_t>(code);
+    if (G <= 256)
+      d.g8[i] = static_cast<std::uint8_t>(code);
+    else
+      d.g16[i] = static_cast<std::uint16_t>(code);
   }
   cached_n = n;
   cached_G = G;
@@ -136,7 +143,8 @@ void run_confusion(benchmark::State& state, std::size_t row_bytes) {
   fm::binary_inputs in;
   in.y_true = std::span<const std::uint8_t>(d.y);
   in.y_pred = fm::prediction_view::scores(std::span<const float>(d.s), 0.5);
-  in.groups = G <= 256 ? fm::code_view(std::span<const std::uint8_t>(d.g8)) : fm::code_view(std::span<const std::uint16_t>(d.g16));
+  in.groups = G <= 256 ? fm::code_view(std::span<const std::uint8_t>(d.g8))
+                       : fm::code_view(std::span<const std::uint16_t>(d.g16));
   in.n_groups = G;
   if (flags & 2) in.weights = fm::real_view(std::span<const double>(weights(n)));
   const fm::accumulate_options opt{.threads = T, .allow_simd = (flags & 1) == 0};
@@ -157,7 +165,8 @@ void run_confusion(benchmark::State& state, std::size_t row_bytes) {
       for (std::size_t k = 0; k < 10; ++k) {
         fm::binary_inputs part = in;
         part.y_true = std::span<const std::uint8_t>(d.y).subspan(k * m, m);
-        part.y_pred = fm::prediction_view::scores(std::span<const float>(d.s).subspan(k * m, m), 0.5);
+        part.y_pred =
+            fm::prediction_view::scores(std::span<const float>(d.s).subspan(k * m, m), 0.5);
         part.groups = std::span<const std::uint8_t>(d.g8).subspan(k * m, m);
         const auto t0 = std::chrono::steady_clock::now();
         auto acc = fm::accumulate(part, opt);
@@ -169,7 +178,8 @@ void run_confusion(benchmark::State& state, std::size_t row_bytes) {
     const double slice_bytes = static_cast<double>(m * row_bytes);
     state.counters["best_slice_GBps"] = slice_bytes / best_slice / 1e9;
     state.counters["best_slice_Mrows_per_s"] = static_cast<double>(m) / best_slice / 1e6;
-    if (g_read_bw > 0) state.counters["slice_pct_of_read_bw"] = 100.0 * slice_bytes / best_slice / g_read_bw;
+    if (g_read_bw > 0)
+      state.counters["slice_pct_of_read_bw"] = 100.0 * slice_bytes / best_slice / g_read_bw;
   }
   const double bytes = static_cast<double>(n * row_bytes);
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
@@ -180,21 +190,52 @@ void run_confusion(benchmark::State& state, std::size_t row_bytes) {
   if (g_read_bw_pass > 0) state.counters["pct_of_read_bw"] = 100.0 * bytes / best / g_read_bw_pass;
 }
 
-void BM_confusion_scores(benchmark::State& state) { run_confusion(state, 6); }
-void BM_confusion_weighted(benchmark::State& state) { run_confusion(state, 14); }
+void BM_confusion_scores(benchmark::State& state) {
+  run_confusion(state, 6);
+}
+void BM_confusion_weighted(benchmark::State& state) {
+  run_confusion(state, 14);
+}
 void BM_confusion_many_groups(benchmark::State& state) {
   run_confusion(state, state.range(1) <= 256 ? 6 : 7);
 }
 
 // rows, groups, threads, flags
-BENCHMARK(BM_confusion_scores)->Args({100'000'000, 8, 1, 0})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
-BENCHMARK(BM_confusion_scores)->Args({100'000'000, 8, 2, 0})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
-BENCHMARK(BM_confusion_scores)->Args({100'000'000, 8, 1, 1})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
-BENCHMARK(BM_confusion_scores)->Args({1'000'000, 8, 1, 0})->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_confusion_scores)->Args({1'000'000, 8, 1, 1})->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_confusion_weighted)->Args({1'000'000, 8, 1, 2})->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_confusion_many_groups)->Args({1'000'000, 50, 1, 0})->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_confusion_many_groups)->Args({1'000'000, 1000, 1, 0})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_confusion_scores)
+    ->Args({100'000'000, 8, 1, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(5);
+BENCHMARK(BM_confusion_scores)
+    ->Args({100'000'000, 8, 2, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(5);
+BENCHMARK(BM_confusion_scores)
+    ->Args({100'000'000, 8, 1, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
+BENCHMARK(BM_confusion_scores)
+    ->Args({1'000'000, 8, 1, 0})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_confusion_scores)
+    ->Args({1'000'000, 8, 1, 1})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_confusion_weighted)
+    ->Args({1'000'000, 8, 1, 2})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_confusion_many_groups)
+    ->Args({1'000'000, 50, 1, 0})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_confusion_many_groups)
+    ->Args({1'000'000, 1000, 1, 0})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 }  // namespace
 

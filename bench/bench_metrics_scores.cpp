@@ -87,7 +87,8 @@ void BM_read_bandwidth(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(a0 + a1 + a2 + a3);
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<std::size_t>(state.iterations()) * n * 8));
+  state.SetBytesProcessed(
+      static_cast<std::int64_t>(static_cast<std::size_t>(state.iterations()) * n * 8));
 }
 BENCHMARK(BM_read_bandwidth)->Unit(benchmark::kMillisecond);
 
@@ -158,27 +159,34 @@ void BM_threshold_sweep(benchmark::State& state) {
   std::vector<double> grid(k);
   for (std::size_t j = 0; j < k; ++j) grid[j] = static_cast<double>(j) / static_cast<double>(k);
   for (auto _ : state) {
-    auto r = fm::threshold_sweep(std::span<const float>(d.score), std::span<const std::uint8_t>(d.label),
-                                 std::span<const std::uint8_t>(d.group), n_groups,
-                                 std::span<const double>(grid));
+    auto r = fm::threshold_sweep(
+        std::span<const float>(d.score), std::span<const std::uint8_t>(d.label),
+        std::span<const std::uint8_t>(d.group), n_groups, std::span<const double>(grid));
     benchmark::DoNotOptimize(r.counts.data());
   }
   set_rows(state, n, 6);
 }
-BENCHMARK(BM_threshold_sweep)->Args({100'000'000, 100})->Args({1'000'000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_threshold_sweep)
+    ->Args({100'000'000, 100})
+    ->Args({1'000'000, 100})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_calibration(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const auto strategy = state.range(1) == 0 ? fm::binning::uniform : fm::binning::quantile;
   const dataset& d = data(n);
   for (auto _ : state) {
-    auto r = fm::calibration(std::span<const float>(d.score), std::span<const std::uint8_t>(d.label),
-                             std::span<const std::uint8_t>(d.group), n_groups, 10, strategy);
+    auto r =
+        fm::calibration(std::span<const float>(d.score), std::span<const std::uint8_t>(d.label),
+                        std::span<const std::uint8_t>(d.group), n_groups, 10, strategy);
     benchmark::DoNotOptimize(r.overall.ece);
   }
   set_rows(state, n, 6);
 }
-BENCHMARK(BM_calibration)->Args({1'000'000, 0})->Args({1'000'000, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_calibration)
+    ->Args({1'000'000, 0})
+    ->Args({1'000'000, 1})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_log_loss(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -196,8 +204,9 @@ void BM_brier(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const dataset& d = data(n);
   for (auto _ : state) {
-    auto r = fm::brier_score(std::span<const float>(d.score), std::span<const std::uint8_t>(d.label),
-                             std::span<const std::uint8_t>(d.group), n_groups);
+    auto r =
+        fm::brier_score(std::span<const float>(d.score), std::span<const std::uint8_t>(d.label),
+                        std::span<const std::uint8_t>(d.group), n_groups);
     benchmark::DoNotOptimize(r.overall.value);
   }
   set_rows(state, n, 6);

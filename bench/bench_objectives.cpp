@@ -51,8 +51,8 @@ void BM_confusion_pass_1e7(benchmark::State& state) {
   const auto& d = data();
   for (auto _ : state) {
     fg::metrics::group_accumulator acc(kGroups);
-    const fg::metrics::binary_inputs in{d.labels, fg::metrics::prediction_view::scores(d.scores, 0.0),
-                                        d.groups8, kGroups};
+    const fg::metrics::binary_inputs in{
+        d.labels, fg::metrics::prediction_view::scores(d.scores, 0.0), d.groups8, kGroups};
     fg::metrics::accumulate(acc, in);
     benchmark::DoNotOptimize(acc);
   }

@@ -8,8 +8,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <vector>
 
 #include <fairgate/prune/global.hpp>
@@ -24,10 +24,13 @@ using fairgate::tensor::view;
 
 constexpr std::int64_t total_params = 100'000'000;
 constexpr std::int64_t tensors = 50;
-double g_bandwidth = 0.0;      // bytes/s of wall time, best of BM_ReadBandwidth
-double g_bandwidth_cpu = 0.0;  // bytes/s of process CPU time (robust when other jobs share the cores)
+double g_bandwidth = 0.0;  // bytes/s of wall time, best of BM_ReadBandwidth
+double g_bandwidth_cpu =
+    0.0;  // bytes/s of process CPU time (robust when other jobs share the cores)
 
-double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+double cpu_seconds() {
+  return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+}
 
 // Triangular(-1, 1) weights from a keyed stream (sum of two uniforms).
 std::vector<float> make_weights(std::int64_t n, std::uint64_t seed) {
@@ -38,8 +41,8 @@ std::vector<float> make_weights(std::int64_t n, std::uint64_t seed) {
     w[static_cast<std::size_t>(i)] =
         static_cast<float>((static_cast<double>(b[0]) + static_cast<double>(b[1])) * 0x1p-32 - 1.0);
     if (i + 1 < n)
-      w[static_cast<std::size_t>(i + 1)] =
-          static_cast<float>((static_cast<double>(b[2]) + static_cast<double>(b[3])) * 0x1p-32 - 1.0);
+      w[static_cast<std::size_t>(i + 1)] = static_cast<float>(
+          (static_cast<double>(b[2]) + static_cast<double>(b[3])) * 0x1p-32 - 1.0);
   }
   return w;
 }
@@ -76,14 +79,16 @@ void BM_ReadBandwidth(benchmark::State& state) {
       d += p[i + 3];
     }
     benchmark::DoNotOptimize(a + b + c + d);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double csecs = cpu_seconds() - c0;
     const double bw = static_cast<double>(n * 4) / secs;
     if (bw > g_bandwidth) g_bandwidth = bw;  // best of the iterations
     const double bwc = static_cast<double>(n * 4) / csecs;
     if (bwc > g_bandwidth_cpu) g_bandwidth_cpu = bwc;
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n * 4));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(n * 4));
   state.counters["GB/s_best"] = g_bandwidth / 1e9;
   state.counters["GB/s_cpu_best"] = g_bandwidth_cpu / 1e9;
 }
@@ -102,9 +107,11 @@ void run_global(benchmark::State& state, std::int64_t n_params, bool digests) {
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();
     const double c0 = cpu_seconds();
-    auto g = fp::global_l1_unstructured(vs, fp::amount::fraction(0.7), {}, {}, fp::options{digests});
+    auto g =
+        fp::global_l1_unstructured(vs, fp::amount::fraction(0.7), {}, {}, fp::options{digests});
     benchmark::DoNotOptimize(g.masks.data());
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double csecs = cpu_seconds() - c0;
     best = secs < best ? secs : best;
     best_cpu = csecs < best_cpu ? csecs : best_cpu;
@@ -115,13 +122,20 @@ void run_global(benchmark::State& state, std::int64_t n_params, bool digests) {
   state.counters["best_cpu_s"] = best_cpu;
   if (g_bandwidth > 0) {
     state.counters["read_passes_best"] = best * g_bandwidth / static_cast<double>(n_params * 4);
-    state.counters["read_passes_cpu"] = best_cpu * g_bandwidth_cpu / static_cast<double>(n_params * 4);
+    state.counters["read_passes_cpu"] =
+        best_cpu * g_bandwidth_cpu / static_cast<double>(n_params * 4);
   }
 }
 
-void BM_GlobalL1_1e8_50tensors(benchmark::State& state) { run_global(state, total_params, false); }
-void BM_GlobalL1_1e8_50tensors_digests(benchmark::State& state) { run_global(state, total_params, true); }
-void BM_GlobalL1_1e7_50tensors(benchmark::State& state) { run_global(state, 10'000'000, false); }
+void BM_GlobalL1_1e8_50tensors(benchmark::State& state) {
+  run_global(state, total_params, false);
+}
+void BM_GlobalL1_1e8_50tensors_digests(benchmark::State& state) {
+  run_global(state, total_params, true);
+}
+void BM_GlobalL1_1e7_50tensors(benchmark::State& state) {
+  run_global(state, 10'000'000, false);
+}
 
 // Per-tensor L1 (nth_element on (|w|, index) pairs), one 4M-weight tensor.
 void BM_L1PerTensor_4M(benchmark::State& state) {

@@ -31,9 +31,12 @@ std::vector<float>& matrix() {
   return m;
 }
 
-fairgate::tensor::view matrix_view() { return fairgate::tensor::view::contiguous(matrix().data(), {kRows, kCols}); }
+fairgate::tensor::view matrix_view() {
+  return fairgate::tensor::view::contiguous(matrix().data(), {kRows, kCols});
+}
 
-const fq::scheme kScheme{.type = fq::qtype::int8, .rule = fq::scale_rule::torch_symmetric, .axis = 0};
+const fq::scheme kScheme{
+    .type = fq::qtype::int8, .rule = fq::scale_rule::torch_symmetric, .axis = 0};
 
 void set_bytes(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * kN * 4);
@@ -137,7 +140,8 @@ void BM_int8_linear(benchmark::State& state) {
   for (auto& x : a) x = static_cast<std::int8_t>(b(gen));
   for (auto& x : w) x = static_cast<std::int8_t>(b(gen));
   std::vector<std::int32_t> bias(static_cast<std::size_t>(N), 100);
-  fq::linear_params lp{.input_zero_point = 3, .output_zero_point = -2, .requant = {fq::quantize_multiplier(1e-4)}};
+  fq::linear_params lp{
+      .input_zero_point = 3, .output_zero_point = -2, .requant = {fq::quantize_multiplier(1e-4)}};
   std::vector<std::int8_t> out(static_cast<std::size_t>(M * N));
   for (auto _ : state) {
     fq::int8_linear(a, M, K, w, N, bias, lp, out);

@@ -22,7 +22,9 @@ namespace {
 namespace r = fairgate::rng;
 constexpr int kDraws = 1024;
 
-r::stream bench_stream() { return r::stream(42, r::purposes::test); }
+r::stream bench_stream() {
+  return r::stream(42, r::purposes::test);
+}
 
 void BM_philox_raw_bits(benchmark::State& state) {
   const auto s = bench_stream();
@@ -152,7 +154,8 @@ BENCHMARK(BM_bounded_u32)->Arg(1'000'003);
 
 void BM_mt19937_64_uniform_int(benchmark::State& state) {
   std::mt19937_64 gen(42);
-  std::uniform_int_distribution<std::uint32_t> dist(0, static_cast<std::uint32_t>(state.range(0) - 1));
+  std::uniform_int_distribution<std::uint32_t> dist(0,
+                                                    static_cast<std::uint32_t>(state.range(0) - 1));
   for (auto _ : state) {
     std::uint32_t acc = 0;
     for (int i = 0; i < kDraws; ++i) acc += dist(gen);

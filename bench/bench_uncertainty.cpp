@@ -39,7 +39,8 @@ std::vector<confusion_counts> cells_for(std::uint64_t rows) {
   std::vector<confusion_counts> g(n_groups);
   std::uint64_t left = rows;
   for (std::uint32_t k = 0; k < n_groups; ++k) {
-    const std::uint64_t n = k + 1 == n_groups ? left : rows >> (k + 1);  // 1/2, 1/4, ..., 1/128, 1/128
+    const std::uint64_t n =
+        k + 1 == n_groups ? left : rows >> (k + 1);  // 1/2, 1/4, ..., 1/128, 1/128
     left -= n;
     const std::uint64_t pos = n * 3 / 10;
     const std::uint64_t neg = n - pos;
@@ -77,7 +78,10 @@ void BM_bootstrap_counts_poisson(benchmark::State& state) {
       static_cast<double>(state.iterations()) * replicates * static_cast<double>(rows),
       benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_bootstrap_counts_poisson)->Arg(10'000)->Arg(1'000'000)->Arg(100'000'000)
+BENCHMARK(BM_bootstrap_counts_poisson)
+    ->Arg(10'000)
+    ->Arg(1'000'000)
+    ->Arg(100'000'000)
     ->Unit(benchmark::kMillisecond);
 
 void BM_bootstrap_counts_stratified(benchmark::State& state) {
@@ -93,7 +97,10 @@ void BM_bootstrap_counts_stratified(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * replicates);
 }
-BENCHMARK(BM_bootstrap_counts_stratified)->Arg(10'000)->Arg(1'000'000)->Arg(100'000'000)
+BENCHMARK(BM_bootstrap_counts_stratified)
+    ->Arg(10'000)
+    ->Arg(1'000'000)
+    ->Arg(100'000'000)
     ->Unit(benchmark::kMillisecond);
 
 void BM_paired_bootstrap_poisson(benchmark::State& state) {
@@ -116,7 +123,8 @@ void BM_paired_bootstrap_poisson(benchmark::State& state) {
   o.seed = 42;
   o.replicates = replicates;
   for (auto _ : state) {
-    auto r = u::paired_bootstrap(std::span<const u::paired_cells>(g), u::paired_change(dp_difference), o);
+    auto r = u::paired_bootstrap(std::span<const u::paired_cells>(g),
+                                 u::paired_change(dp_difference), o);
     benchmark::DoNotOptimize(r.ci.lower);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * replicates);
@@ -146,9 +154,9 @@ void BM_row_bootstrap_per_row(benchmark::State& state) {
     benchmark::DoNotOptimize(rb.counts(0)[0].tp);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * B);
-  state.counters["rows_per_s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * B * static_cast<double>(rows),
-      benchmark::Counter::kIsRate);
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * B * static_cast<double>(rows),
+                         benchmark::Counter::kIsRate);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * 3 *
                           static_cast<std::int64_t>(rows));
 }

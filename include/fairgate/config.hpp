@@ -11,7 +11,8 @@
 // breaks both the bit-identical results and the NaN checks on user input.
 // Refuse loudly rather than change results silently.
 #if defined(__FAST_MATH__)
-#error "fairgate must not be compiled with -ffast-math: results would no longer be bit-identical across targets."
+#error \
+    "fairgate must not be compiled with -ffast-math: results would no longer be bit-identical across targets."
 #endif
 
 // The inline namespace is the ABI tag (as fmt does with v9): mangled names

@@ -24,9 +24,9 @@
 #include <fairgate/tensor/view.hpp>
 
 // metrics
-#include <fairgate/metrics/confusion.hpp>
 #include <fairgate/metrics/accumulate.hpp>
 #include <fairgate/metrics/accumulator.hpp>
+#include <fairgate/metrics/confusion.hpp>
 #include <fairgate/metrics/confusion_kernels.hpp>
 #include <fairgate/metrics/disparities.hpp>
 #include <fairgate/metrics/exact_sum.hpp>
@@ -55,7 +55,6 @@
 #include <fairgate/uncertainty/wilson.hpp>
 
 // prune
-#include <fairgate/tensor/mask.hpp>
 #include <fairgate/prune/amount.hpp>
 #include <fairgate/prune/global.hpp>
 #include <fairgate/prune/magnitude.hpp>
@@ -65,6 +64,7 @@
 #include <fairgate/prune/saliency.hpp>
 #include <fairgate/prune/schedule.hpp>
 #include <fairgate/prune/structured.hpp>
+#include <fairgate/tensor/mask.hpp>
 
 // quantize
 #include <fairgate/quantize/bias_correction.hpp>
@@ -76,3 +76,9 @@
 
 // objectives
 #include <fairgate/objectives/penalties.hpp>
+
+// monitor (rollback.hpp is not included: it needs the compiled manifest/io libraries)
+#include <fairgate/monitor/config.hpp>
+#include <fairgate/monitor/drift.hpp>
+#include <fairgate/monitor/monitor.hpp>
+#include <fairgate/monitor/sequential.hpp>

@@ -6,7 +6,8 @@ carry the C status name and message.
 """
 from ._native import FairgateError, lib
 
-__all__ = ["FairgateError", "version", "abi_version", "rng", "objectives"]
+__all__ = ["FairgateError", "version", "abi_version", "rng", "objectives", "metrics", "uncertainty",
+           "prune", "quantize"]
 
 
 def version() -> str:
@@ -18,4 +19,4 @@ def abi_version() -> int:
     return int(lib.fairgate_abi_version())
 
 
-from . import objectives, rng  # noqa: E402  (need lib loaded first)
+from . import metrics, objectives, prune, quantize, rng, uncertainty  # noqa: E402  (need lib loaded first)

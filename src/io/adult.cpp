@@ -33,8 +33,9 @@ adult_split load_split(const std::filesystem::path& file, const adult_options& o
   o.header = false;
   o.column_names.assign(adult_columns.begin(), adult_columns.end());
   o.comment = '|';
-  o.missing_markers = options.missing == adult_missing::drop_rows ? std::vector<std::string>{"?", ""}
-                                                                  : std::vector<std::string>{""};
+  o.missing_markers = options.missing == adult_missing::drop_rows
+                          ? std::vector<std::string>{"?", ""}
+                          : std::vector<std::string>{""};
   adult_split s;
   // Hash what is parsed, from the same bytes, so the digest describes this load.
   const std::string text = read_text_file(file);
@@ -71,18 +72,18 @@ std::filesystem::path data_dir() {
   if (const char* env = std::getenv("FAIRGATE_DATA_DIR"); env != nullptr && *env != '\0') {
     const std::filesystem::path p(env);
     std::error_code ec;
-    require(std::filesystem::is_directory(p, ec), errc::io_error, [&] {
-      return "FAIRGATE_DATA_DIR='" + p.string() + "' is not a directory";
-    });
+    require(std::filesystem::is_directory(p, ec), errc::io_error,
+            [&] { return "FAIRGATE_DATA_DIR='" + p.string() + "' is not a directory"; });
     return p;
   }
   const std::filesystem::path installed(FAIRGATE_INSTALL_DATA_DIR);
   if (has_adult(installed)) return installed;
   const std::filesystem::path source(FAIRGATE_SOURCE_DATA_DIR);
   if (has_adult(source)) return source;
-  throw error(errc::io_error, "fairgate's bundled data was not found: FAIRGATE_DATA_DIR is not set, and neither '" +
-                                  installed.string() + "/adult' nor '" + source.string() +
-                                  "/adult' has adult.data");
+  throw error(errc::io_error,
+              "fairgate's bundled data was not found: FAIRGATE_DATA_DIR is not set, and neither '" +
+                  installed.string() + "/adult' nor '" + source.string() +
+                  "/adult' has adult.data");
 }
 
 adult_dataset load_adult(const std::filesystem::path& dir, const adult_options& options) {
@@ -101,7 +102,9 @@ adult_dataset load_adult(const std::filesystem::path& dir, const adult_options& 
   return d;
 }
 
-adult_dataset load_adult(const adult_options& options) { return load_adult(data_dir() / "adult", options); }
+adult_dataset load_adult(const adult_options& options) {
+  return load_adult(data_dir() / "adult", options);
+}
 
 }  // namespace io
 

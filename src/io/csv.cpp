@@ -55,7 +55,9 @@ std::string with_commas(std::size_t n) {
   return out;
 }
 
-int never_space(unsigned char) { return 0; }
+int never_space(unsigned char) {
+  return 0;
+}
 
 }  // namespace
 
@@ -145,8 +147,9 @@ class csv_builder {
                   table_.source_ + ": line " + std::to_string(row_line_) + ", column " +
                       std::to_string(column) + ": ragged row: " + std::to_string(fields_in_row_) +
                       (fields_in_row_ == 1 ? " field" : " fields") + ", but the " +
-                      (opt_.header ? "header has " : "column list has ") + std::to_string(expected_) +
-                      " (record " + std::to_string(table_.lines_.size() + 1) + ")");
+                      (opt_.header ? "header has " : "column list has ") +
+                      std::to_string(expected_) + " (record " +
+                      std::to_string(table_.lines_.size() + 1) + ")");
     }
     table_.lines_.push_back(row_line_);
     fields_in_row_ = 0;
@@ -177,24 +180,26 @@ void check_options(const csv_options& opt) {
   require(opt.delimiter != opt.quote, errc::invalid_argument,
           "csv_options: the delimiter and the quote character must differ");
   require(opt.delimiter != '\n' && opt.delimiter != '\r' && opt.quote != '\n' && opt.quote != '\r',
-          errc::invalid_argument, "csv_options: delimiter and quote cannot be line-break characters");
+          errc::invalid_argument,
+          "csv_options: delimiter and quote cannot be line-break characters");
   require(opt.comment != opt.delimiter && opt.comment != opt.quote && opt.comment != '\n' &&
               opt.comment != '\r',
           errc::invalid_argument,
-          "csv_options: the comment character must differ from the delimiter, the quote and line breaks");
+          "csv_options: the comment character must differ from the delimiter, the quote and line "
+          "breaks");
   if (!opt.header) {
     require(!opt.column_names.empty(), errc::invalid_argument,
             "csv_options: header == false needs column_names");
     std::map<std::string_view, std::size_t> seen;
     for (std::size_t i = 0; i < opt.column_names.size(); ++i) {
-      require(!opt.column_names[i].empty(), errc::invalid_argument, [&] {
-        return "csv_options: column_names[" + std::to_string(i) + "] is empty";
-      });
+      require(!opt.column_names[i].empty(), errc::invalid_argument,
+              [&] { return "csv_options: column_names[" + std::to_string(i) + "] is empty"; });
       const auto ins = seen.emplace(opt.column_names[i], i);
       const std::size_t first = ins.first->second;
       require(ins.second, errc::invalid_argument, [&] {
-        return "csv_options: column_names[" + std::to_string(i) + "] = " + show(opt.column_names[i]) +
-               " repeats column_names[" + std::to_string(first) + "]";
+        return "csv_options: column_names[" + std::to_string(i) +
+               "] = " + show(opt.column_names[i]) + " repeats column_names[" +
+               std::to_string(first) + "]";
       });
     }
   }
@@ -233,14 +238,15 @@ csv_table parse_impl(std::string_view text, const csv_options& opt, const std::s
     if (!(state == row_not_begun && opt.comment != '\0' && chunk.front() == opt.comment)) {
       b.begin_line(line, state);
       if (state == row_not_begun) quote_line = line;
-      const std::size_t used =
-          csv_parse(&g.p, chunk.data(), chunk.size(), csv_builder::on_field, csv_builder::on_row, &b);
+      const std::size_t used = csv_parse(&g.p, chunk.data(), chunk.size(), csv_builder::on_field,
+                                         csv_builder::on_row, &b);
       b.rethrow_if_failed();
       if (used != chunk.size()) {
         const int err = csv_error(&g.p);
         require(err != CSV_EPARSE, errc::parse_error, [&] {
           return source + ": line " + std::to_string(line) + ", byte " + std::to_string(used + 1) +
-                 ": malformed quoting: a quote inside an unquoted field, or text after a closing quote";
+                 ": malformed quoting: a quote inside an unquoted field, or text after a closing "
+                 "quote";
         });
         throw error(errc::internal, source + ": libcsv: " + csv_strerror(err));
       }
@@ -250,8 +256,9 @@ csv_table parse_impl(std::string_view text, const csv_options& opt, const std::s
   }
   if (csv_fini(&g.p, csv_builder::on_field, csv_builder::on_row, &b) != 0) {
     b.rethrow_if_failed();
-    throw error(errc::parse_error, source + ": line " + std::to_string(quote_line) +
-                                       ": unterminated quoted field (the input ends inside quotes)");
+    throw error(errc::parse_error,
+                source + ": line " + std::to_string(quote_line) +
+                    ": unterminated quoted field (the input ends inside quotes)");
   }
   b.rethrow_if_failed();
   require(b.header_seen(), errc::empty_input,
@@ -289,8 +296,8 @@ std::size_t csv_table::column_index(std::string_view name) const {
       if (!avail.empty()) avail += ", ";
       avail += n;
     }
-    throw error(errc::invalid_argument, source_ + ": unknown column " + show(name) +
-                                            "; available columns: " + avail);
+    throw error(errc::invalid_argument,
+                source_ + ": unknown column " + show(name) + "; available columns: " + avail);
   }
   return static_cast<std::size_t>(it - names_.begin());
 }
@@ -298,8 +305,8 @@ std::size_t csv_table::column_index(std::string_view name) const {
 std::string_view csv_table::cell(std::size_t row, std::size_t col) const {
   require(row < rows() && col < columns(), errc::out_of_range, [&] {
     return source_ + ": cell (" + std::to_string(row) + ", " + std::to_string(col) +
-           ") is outside the table (" + std::to_string(rows()) + " rows, " + std::to_string(columns()) +
-           " columns)";
+           ") is outside the table (" + std::to_string(rows()) + " rows, " +
+           std::to_string(columns()) + " columns)";
   });
   const std::size_t i = row * columns() + col;
   const std::size_t begin = i == 0 ? 0 : ends_[i - 1];
@@ -313,8 +320,8 @@ bool csv_table::missing(std::size_t row, std::size_t col) const {
 
 std::size_t csv_table::line(std::size_t row) const {
   require(row < rows(), errc::out_of_range, [&] {
-    return source_ + ": row " + std::to_string(row) + " is outside the table (" + std::to_string(rows()) +
-           " rows)";
+    return source_ + ": row " + std::to_string(row) + " is outside the table (" +
+           std::to_string(rows()) + " rows)";
   });
   return lines_[row];
 }
@@ -366,9 +373,9 @@ categorical_column csv_table::categorical(std::string_view column,
   const std::size_t c = column_index(column);
   for (std::size_t i = 1; i < categories.size(); ++i) {
     require(categories[i - 1] < categories[i], errc::invalid_argument, [&] {
-      return "categorical(" + show(column) + "): categories must be sorted and unique; categories[" +
-             std::to_string(i) + "] = " + show(categories[i]) + " does not follow " +
-             show(categories[i - 1]);
+      return "categorical(" + show(column) +
+             "): categories must be sorted and unique; categories[" + std::to_string(i) +
+             "] = " + show(categories[i]) + " does not follow " + show(categories[i - 1]);
     });
   }
   categorical_column out;
@@ -381,8 +388,9 @@ categorical_column csv_table::categorical(std::string_view column,
              " in a categorical column (drop rows with missing values first)";
     });
     const std::string_view v = cell(r, c);
-    const auto it = std::lower_bound(categories.begin(), categories.end(), v,
-                                     [](const std::string& a, std::string_view b) { return a < b; });
+    const auto it =
+        std::lower_bound(categories.begin(), categories.end(), v,
+                         [](const std::string& a, std::string_view b) { return a < b; });
     require(it != categories.end() && *it == v, errc::out_of_range, [&] {
       return where(r, c) + ": category " + show(v) + " is not one of the " +
              std::to_string(categories.size()) + " known categories";
@@ -402,8 +410,8 @@ csv_table csv_table::select_rows(std::span<const std::size_t> rows_to_keep) cons
   t.lines_.reserve(rows_to_keep.size());
   for (std::size_t r : rows_to_keep) {
     require(r < rows(), errc::out_of_range, [&] {
-      return "select_rows: row " + std::to_string(r) + " is outside the table (" + std::to_string(rows()) +
-             " rows)";
+      return "select_rows: row " + std::to_string(r) + " is outside the table (" +
+             std::to_string(rows()) + " rows)";
     });
     for (std::size_t c = 0; c < nc; ++c) {
       t.text_.append(cell(r, c));
@@ -461,7 +469,8 @@ filtered_table drop_missing_rows(const csv_table& table, std::span<const std::st
   return out;
 }
 
-filtered_table drop_missing_rows(const csv_table& table, std::initializer_list<std::string> columns) {
+filtered_table drop_missing_rows(const csv_table& table,
+                                 std::initializer_list<std::string> columns) {
   return drop_missing_rows(table, std::span<const std::string>(columns.begin(), columns.size()));
 }
 

@@ -31,8 +31,12 @@ struct neumaier_sum {
   [[nodiscard]] double value() const { return s + c; }
 };
 
-const char* unseen_name(unseen_category u) { return u == unseen_category::error ? "error" : "all_zeros"; }
-const char* convention_name(std_convention c) { return c == std_convention::population ? "population" : "sample"; }
+const char* unseen_name(unseen_category u) {
+  return u == unseen_category::error ? "error" : "all_zeros";
+}
+const char* convention_name(std_convention c) {
+  return c == std_convention::population ? "population" : "sample";
+}
 
 }  // namespace
 
@@ -51,9 +55,8 @@ feature_encoder feature_encoder::fit(const csv_table& train, const encoder_optio
   all.insert(all.end(), options.categorical.begin(), options.categorical.end());
   for (std::size_t i = 0; i < all.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      require(all[i] != all[j], errc::invalid_argument, [&] {
-        return "feature_encoder::fit: column '" + all[i] + "' is listed twice";
-      });
+      require(all[i] != all[j], errc::invalid_argument,
+              [&] { return "feature_encoder::fit: column '" + all[i] + "' is listed twice"; });
     }
     (void)train.column_index(all[i]);  // unknown column -> error listing the available ones
   }
@@ -90,9 +93,8 @@ feature_encoder feature_encoder::fit(const csv_table& train, const encoder_optio
       });
       if (sd > 0.0) scale = sd;
     }
-    require(std::isfinite(mean), errc::invalid_value, [&] {
-      return "feature_encoder::fit: the mean of column '" + name + "' overflows";
-    });
+    require(std::isfinite(mean), errc::invalid_value,
+            [&] { return "feature_encoder::fit: the mean of column '" + name + "' overflows"; });
     e.numeric_.push_back({name, mean, scale});
   }
   for (const auto& name : options.categorical) {
@@ -104,7 +106,8 @@ feature_encoder feature_encoder::fit(const csv_table& train, const encoder_optio
 }
 
 encoded_matrix feature_encoder::transform(const csv_table& table) const {
-  require(!names_.empty(), errc::invalid_argument, "feature_encoder::transform: the encoder is not fitted");
+  require(!names_.empty(), errc::invalid_argument,
+          "feature_encoder::transform: the encoder is not fitted");
   encoded_matrix m;
   m.rows = table.rows();
   m.cols = names_.size();
@@ -120,17 +123,20 @@ encoded_matrix feature_encoder::transform(const csv_table& table) const {
     const std::size_t c = table.column_index(f.name);
     for (std::size_t r = 0; r < m.rows; ++r) {
       require(!table.missing(r, c), errc::parse_error, [&] {
-        return table.where(r, c) + ": missing value in a categorical column (drop rows with missing values first)";
+        return table.where(r, c) +
+               ": missing value in a categorical column (drop rows with missing values first)";
       });
       const std::string_view v = table.cell(r, c);
-      const auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v,
-                                       [](const std::string& a, std::string_view b) { return a < b; });
+      const auto it =
+          std::lower_bound(f.categories.begin(), f.categories.end(), v,
+                           [](const std::string& a, std::string_view b) { return a < b; });
       if (it != f.categories.end() && *it == v) {
         m.values[r * m.cols + col + static_cast<std::size_t>(it - f.categories.begin())] = 1.0;
       } else {
         require(unseen_ == unseen_category::all_zeros, errc::out_of_range, [&] {
           return table.where(r, c) + ": category \"" + std::string(v) +
-                 "\" was not seen when the encoder was fitted (unseen_category::all_zeros encodes it as zeros)";
+                 "\" was not seen when the encoder was fitted (unseen_category::all_zeros encodes "
+                 "it as zeros)";
         });
       }
     }
@@ -159,7 +165,8 @@ std::string feature_encoder::to_json() const {
     // JSON strings are Unicode; CSV cells are bytes. Refuse rather than
     // replace bytes, which would break the exact round trip.
     throw error(errc::invalid_value,
-                "feature_encoder::to_json: a column name or category is not valid UTF-8, so JSON cannot hold it");
+                "feature_encoder::to_json: a column name or category is not valid UTF-8, so JSON "
+                "cannot hold it");
   }
 }
 
@@ -168,9 +175,11 @@ feature_encoder feature_encoder::from_json(std::string_view text) {
   try {
     j = nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::exception& ex) {
-    throw error(errc::parse_error, std::string("feature_encoder::from_json: not valid JSON: ") + ex.what());
+    throw error(errc::parse_error,
+                std::string("feature_encoder::from_json: not valid JSON: ") + ex.what());
   }
-  auto field = [&](const nlohmann::json& obj, const char* key, const char* where) -> const nlohmann::json& {
+  auto field = [&](const nlohmann::json& obj, const char* key,
+                   const char* where) -> const nlohmann::json& {
     require(obj.is_object() && obj.contains(key), errc::parse_error, [&] {
       return std::string("feature_encoder::from_json: ") + where + " has no \"" + key + "\"";
     });
@@ -202,31 +211,37 @@ feature_encoder feature_encoder::from_json(std::string_view text) {
   e.convention_ = conv == "population" ? std_convention::population : std_convention::sample;
 
   const auto& num = field(j, "numeric", "the document");
-  require(num.is_array(), errc::parse_error, "feature_encoder::from_json: \"numeric\" must be an array");
+  require(num.is_array(), errc::parse_error,
+          "feature_encoder::from_json: \"numeric\" must be an array");
   for (std::size_t i = 0; i < num.size(); ++i) {
     const std::string where = "numeric[" + std::to_string(i) + "]";
     numeric_feature f;
     f.name = string_of(field(num[i], "name", where.c_str()), where + ".name");
     const auto& mean = field(num[i], "mean", where.c_str());
     const auto& scale = field(num[i], "scale", where.c_str());
-    require(mean.is_number() && scale.is_number(), errc::parse_error,
-            [&] { return "feature_encoder::from_json: " + where + ".mean and .scale must be numbers"; });
+    require(mean.is_number() && scale.is_number(), errc::parse_error, [&] {
+      return "feature_encoder::from_json: " + where + ".mean and .scale must be numbers";
+    });
     f.mean = mean.get<double>();
     f.scale = scale.get<double>();
-    require(std::isfinite(f.mean) && std::isfinite(f.scale) && f.scale > 0.0, errc::parse_error, [&] {
-      return "feature_encoder::from_json: " + where + " needs a finite mean and a finite positive scale";
-    });
+    require(std::isfinite(f.mean) && std::isfinite(f.scale) && f.scale > 0.0, errc::parse_error,
+            [&] {
+              return "feature_encoder::from_json: " + where +
+                     " needs a finite mean and a finite positive scale";
+            });
     e.numeric_.push_back(std::move(f));
   }
   const auto& cat = field(j, "categorical", "the document");
-  require(cat.is_array(), errc::parse_error, "feature_encoder::from_json: \"categorical\" must be an array");
+  require(cat.is_array(), errc::parse_error,
+          "feature_encoder::from_json: \"categorical\" must be an array");
   for (std::size_t i = 0; i < cat.size(); ++i) {
     const std::string where = "categorical[" + std::to_string(i) + "]";
     categorical_feature f;
     f.name = string_of(field(cat[i], "name", where.c_str()), where + ".name");
     const auto& cats = field(cat[i], "categories", where.c_str());
-    require(cats.is_array(), errc::parse_error,
-            [&] { return "feature_encoder::from_json: " + where + ".categories must be an array"; });
+    require(cats.is_array(), errc::parse_error, [&] {
+      return "feature_encoder::from_json: " + where + ".categories must be an array";
+    });
     for (std::size_t k = 0; k < cats.size(); ++k) {
       f.categories.push_back(string_of(cats[k], where + ".categories[" + std::to_string(k) + "]"));
       require(k == 0 || f.categories[k - 1] < f.categories[k], errc::parse_error, [&] {

@@ -16,7 +16,9 @@ namespace io {
 
 namespace {
 
-std::string errno_text(int e) { return std::strerror(e); }
+std::string errno_text(int e) {
+  return std::strerror(e);
+}
 
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int e) {
   throw error(errc::io_error, what + " '" + path.string() + "': " + errno_text(e));
@@ -106,9 +108,8 @@ std::string read_text_file(const std::filesystem::path& path) {
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::byte> bytes) {
-  require(!path.empty() && path.has_filename(), errc::invalid_argument, [&] {
-    return "write_file_atomic: '" + path.string() + "' does not name a file";
-  });
+  require(!path.empty() && path.has_filename(), errc::invalid_argument,
+          [&] { return "write_file_atomic: '" + path.string() + "' does not name a file"; });
   const std::filesystem::path dir = parent_or_dot(path);
   const std::string name = path.filename().string();
 
@@ -118,7 +119,8 @@ void write_file_atomic(const std::filesystem::path& path, std::span<const std::b
     tmp = dir / ("." + name + ".tmp-" + std::to_string(::getpid()) + "-" +
                  std::to_string(temp_counter.fetch_add(1)));
     fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) fail("write_file_atomic: cannot create a temporary file in", dir, errno);
+    if (fd < 0 && errno != EEXIST)
+      fail("write_file_atomic: cannot create a temporary file in", dir, errno);
   }
   if (fd < 0) fail("write_file_atomic: cannot create a temporary file in", dir, EEXIST);
   fd_guard g(fd);
@@ -131,7 +133,8 @@ void write_file_atomic(const std::filesystem::path& path, std::span<const std::b
   // Keep the permission bits of the file being replaced.
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-    if (::fchmod(fd, st.st_mode & 07777) != 0) abandon("write_file_atomic: cannot chmod", tmp, errno);
+    if (::fchmod(fd, st.st_mode & 07777) != 0)
+      abandon("write_file_atomic: cannot chmod", tmp, errno);
   }
   if (const int e = write_all(fd, bytes.data(), bytes.size()); e != 0) {
     abandon("write_file_atomic: cannot write", tmp, e);
@@ -174,7 +177,8 @@ void append_line_durable(const std::filesystem::path& path, std::string_view lin
   buf.reserve(line.size() + 1);
   buf.append(line);
   buf.push_back('\n');
-  if (const int e = write_all(fd, reinterpret_cast<const std::byte*>(buf.data()), buf.size()); e != 0) {
+  if (const int e = write_all(fd, reinterpret_cast<const std::byte*>(buf.data()), buf.size());
+      e != 0) {
     fail("append_line_durable: cannot write", path, e);
   }
   if (const int e = fsync_retry(fd); e != 0) fail("append_line_durable: cannot fsync", path, e);

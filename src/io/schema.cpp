@@ -21,7 +21,8 @@ namespace {
 using byte_buf = std::vector<std::byte>;
 template <class UInt>
 void put_le(byte_buf& h, UInt v) {
-  for (std::size_t i = 0; i < sizeof(UInt); ++i) h.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFFu));
+  for (std::size_t i = 0; i < sizeof(UInt); ++i)
+    h.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFFu));
 }
 void put_text(byte_buf& h, std::string_view s) {
   const auto b = std::as_bytes(std::span<const char>(s.data(), s.size()));
@@ -100,8 +101,9 @@ std::vector<column_digest> column_digests(const csv_table& table) {
           continue;
         }
         const std::string_view v = table.cell(r, c);
-        const auto it = std::lower_bound(cats.begin(), cats.end(), v,
-                                         [](const std::string& a, std::string_view b) { return a < b; });
+        const auto it =
+            std::lower_bound(cats.begin(), cats.end(), v,
+                             [](const std::string& a, std::string_view b) { return a < b; });
         put_le<std::uint32_t>(h, static_cast<std::uint32_t>(it - cats.begin()));
       }
     }

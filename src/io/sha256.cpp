@@ -72,7 +72,8 @@ std::string sha256_hex(std::string_view text) {
 std::string sha256_file(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    throw error(errc::io_error, "sha256_file: cannot open '" + path.string() + "': " + std::strerror(errno));
+    throw error(errc::io_error,
+                "sha256_file: cannot open '" + path.string() + "': " + std::strerror(errno));
   }
   struct closer {
     int fd;
@@ -84,7 +85,8 @@ std::string sha256_file(const std::filesystem::path& path) {
     const ssize_t r = ::read(fd, buf, sizeof buf);
     if (r < 0) {
       if (errno == EINTR) continue;
-      throw error(errc::io_error, "sha256_file: cannot read '" + path.string() + "': " + std::strerror(errno));
+      throw error(errc::io_error,
+                  "sha256_file: cannot read '" + path.string() + "': " + std::strerror(errno));
     }
     if (r == 0) break;
     h.update(std::span<const std::byte>(buf, static_cast<std::size_t>(r)));

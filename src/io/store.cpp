@@ -15,12 +15,14 @@ namespace {
 
 void check_key(std::string_view hash) {
   require(is_sha256_hex(hash), errc::invalid_argument, [&] {
-    return "content_store: '" + std::string(hash) + "' is not a SHA-256 key (64 lowercase hex digits)";
+    return "content_store: '" + std::string(hash) +
+           "' is not a SHA-256 key (64 lowercase hex digits)";
   });
 }
 
 bool is_hex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace
@@ -61,8 +63,8 @@ std::vector<std::byte> content_store::get(std::string_view hash, bool verify_con
   const auto path = object_path(hash);
   std::error_code ec;
   require(std::filesystem::is_regular_file(path, ec), errc::io_error, [&] {
-    return "content_store: no object " + std::string(hash) + " in '" + root_.string() + "' (expected at '" +
-           path.string() + "')";
+    return "content_store: no object " + std::string(hash) + " in '" + root_.string() +
+           "' (expected at '" + path.string() + "')";
   });
   std::vector<std::byte> bytes = read_file(path);
   if (verify_content) {
@@ -97,15 +99,19 @@ std::vector<std::string> content_store::list() const {
     const std::string prefix = d->path().filename().string();
     if (prefix.size() != 2 || !is_hex(prefix) || !d->is_directory()) continue;
     std::error_code ec2;
-    for (std::filesystem::directory_iterator f(d->path(), ec2), end2; !ec2 && f != end2; f.increment(ec2)) {
+    for (std::filesystem::directory_iterator f(d->path(), ec2), end2; !ec2 && f != end2;
+         f.increment(ec2)) {
       const std::string key = prefix + f->path().filename().string();
       if (is_sha256_hex(key) && f->is_regular_file()) keys.push_back(key);
     }
     if (ec2) {
-      throw error(errc::io_error, "content_store: cannot list '" + d->path().string() + "': " + ec2.message());
+      throw error(errc::io_error,
+                  "content_store: cannot list '" + d->path().string() + "': " + ec2.message());
     }
   }
-  if (ec) throw error(errc::io_error, "content_store: cannot list '" + objects.string() + "': " + ec.message());
+  if (ec)
+    throw error(errc::io_error,
+                "content_store: cannot list '" + objects.string() + "': " + ec.message());
   // Directory order is arbitrary: sort for a deterministic listing.
   std::sort(keys.begin(), keys.end());
   return keys;

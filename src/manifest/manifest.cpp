@@ -75,14 +75,17 @@ std::string host_name() {
 const json& need(const json& obj, const std::string& where, const char* key, json::value_t type) {
   if (!obj.contains(key)) bad(where + "/" + key, "missing");
   const json& v = obj.at(key);
-  const bool ok = v.type() == type ||
-                  (type == json::value_t::number_unsigned && v.type() == json::value_t::number_integer &&
-                   v.get<std::int64_t>() >= 0);
-  if (!ok) bad(where + "/" + key, std::string("expected ") + json(type).type_name() + ", found " + v.type_name());
+  const bool ok =
+      v.type() == type || (type == json::value_t::number_unsigned &&
+                           v.type() == json::value_t::number_integer && v.get<std::int64_t>() >= 0);
+  if (!ok)
+    bad(where + "/" + key,
+        std::string("expected ") + json(type).type_name() + ", found " + v.type_name());
   return v;
 }
 
-void only_keys(const json& obj, const std::string& where, std::initializer_list<const char*> allowed) {
+void only_keys(const json& obj, const std::string& where,
+               std::initializer_list<const char*> allowed) {
   for (const auto& [k, v] : obj.items()) {
     bool known = false;
     for (const char* a : allowed) known = known || k == a;
@@ -92,7 +95,8 @@ void only_keys(const json& obj, const std::string& where, std::initializer_list<
 
 void check_sha(const json& obj, const std::string& where) {
   const auto& h = need(obj, where, "sha256", json::value_t::string);
-  if (!io::is_sha256_hex(h.get<std::string>())) bad(where + "/sha256", "not a 64-digit lowercase hex SHA-256");
+  if (!io::is_sha256_hex(h.get<std::string>()))
+    bad(where + "/sha256", "not a 64-digit lowercase hex SHA-256");
 }
 
 void validate_computation(const json& c) {
@@ -178,15 +182,22 @@ build_info current_build() {
 }
 
 manifest::manifest() {
-  computation_ = json{{"inputs", json::array()},   {"tables", json::array()},
-                      {"policy", nullptr},         {"config", json::object()},
+  computation_ = json{{"inputs", json::array()},
+                      {"tables", json::array()},
+                      {"policy", nullptr},
+                      {"config", json::object()},
                       {"randomness", {{"root_seed", nullptr}, {"streams", json::array()}}},
-                      {"results", json::object()}, {"artifacts", json::array()}};
+                      {"results", json::object()},
+                      {"artifacts", json::array()}};
   const build_info b = current_build();
-  environment_ = json{{"fairgate_version", b.fairgate_version}, {"git_describe", b.git_describe},
-                      {"compiler", b.compiler},                 {"numeric_flags", b.numeric_flags},
-                      {"target_triple", b.target_triple},       {"simd_compiled", b.simd_compiled},
-                      {"simd_used", json::array()},             {"threads", 1}};
+  environment_ = json{{"fairgate_version", b.fairgate_version},
+                      {"git_describe", b.git_describe},
+                      {"compiler", b.compiler},
+                      {"numeric_flags", b.numeric_flags},
+                      {"target_triple", b.target_triple},
+                      {"simd_compiled", b.simd_compiled},
+                      {"simd_used", json::array()},
+                      {"threads", 1}};
   unhashed_ = json{{"created_at", utc_now()}, {"host", host_name()}};
 }
 
@@ -194,14 +205,18 @@ void manifest::add_input_file(std::string_view role, const std::filesystem::path
   const std::string hash = io::sha256_file(path);
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  require(!ec, errc::io_error, [&] { return "manifest: cannot stat " + path.string() + ": " + ec.message(); });
+  require(!ec, errc::io_error,
+          [&] { return "manifest: cannot stat " + path.string() + ": " + ec.message(); });
   computation_["inputs"].push_back(
       {{"role", std::string(role)}, {"path", path.string()}, {"sha256", hash}, {"bytes", size}});
 }
 
-void manifest::add_input_digest(std::string_view role, std::string_view sha256, std::uint64_t bytes) {
-  require(io::is_sha256_hex(sha256), errc::invalid_argument, "manifest: input digest is not a SHA-256 hex string");
-  computation_["inputs"].push_back({{"role", std::string(role)}, {"sha256", std::string(sha256)}, {"bytes", bytes}});
+void manifest::add_input_digest(std::string_view role, std::string_view sha256,
+                                std::uint64_t bytes) {
+  require(io::is_sha256_hex(sha256), errc::invalid_argument,
+          "manifest: input digest is not a SHA-256 hex string");
+  computation_["inputs"].push_back(
+      {{"role", std::string(role)}, {"sha256", std::string(sha256)}, {"bytes", bytes}});
 }
 
 void manifest::set_policy(std::string_view path, std::string_view content) {
@@ -210,11 +225,15 @@ void manifest::set_policy(std::string_view path, std::string_view content) {
                             {"content", std::string(content)}};
 }
 
-void manifest::set_root_seed(std::uint64_t seed) { computation_["randomness"]["root_seed"] = seed; }
+void manifest::set_root_seed(std::uint64_t seed) {
+  computation_["randomness"]["root_seed"] = seed;
+}
 
 void manifest::add_stream(const rng::stream_key& key, std::string_view purpose) {
-  computation_["randomness"]["streams"].push_back(
-      {{"purpose", std::string(purpose)}, {"tag", key.purpose_tag}, {"index", key.index}, {"seed", key.seed}});
+  computation_["randomness"]["streams"].push_back({{"purpose", std::string(purpose)},
+                                                   {"tag", key.purpose_tag},
+                                                   {"index", key.index},
+                                                   {"seed", key.seed}});
 }
 
 std::string manifest::add_artifact(std::string_view name, std::span<const std::byte> bytes) {
@@ -223,18 +242,29 @@ std::string manifest::add_artifact(std::string_view name, std::span<const std::b
   return hash;
 }
 
-void manifest::add_artifact_digest(std::string_view name, std::string_view sha256, std::uint64_t bytes) {
-  require(io::is_sha256_hex(sha256), errc::invalid_argument, "manifest: artifact digest is not a SHA-256 hex string");
-  computation_["artifacts"].push_back({{"name", std::string(name)}, {"sha256", std::string(sha256)}, {"bytes", bytes}});
+void manifest::add_artifact_digest(std::string_view name, std::string_view sha256,
+                                   std::uint64_t bytes) {
+  require(io::is_sha256_hex(sha256), errc::invalid_argument,
+          "manifest: artifact digest is not a SHA-256 hex string");
+  computation_["artifacts"].push_back(
+      {{"name", std::string(name)}, {"sha256", std::string(sha256)}, {"bytes", bytes}});
 }
 
-void manifest::set_threads(unsigned threads) { environment_["threads"] = threads; }
+void manifest::set_threads(unsigned threads) {
+  environment_["threads"] = threads;
+}
 
-void manifest::add_simd_used(std::string_view path) { environment_["simd_used"].push_back(std::string(path)); }
+void manifest::add_simd_used(std::string_view path) {
+  environment_["simd_used"].push_back(std::string(path));
+}
 
-std::string manifest::computation_text() const { return computation_.dump(); }
+std::string manifest::computation_text() const {
+  return computation_.dump();
+}
 
-std::string manifest::computation_sha256() const { return io::sha256_hex(computation_text()); }
+std::string manifest::computation_sha256() const {
+  return io::sha256_hex(computation_text());
+}
 
 std::string manifest::to_json() const {
   const json doc{{"format", std::string(format_name)},
@@ -256,8 +286,9 @@ manifest manifest::from_json(std::string_view text) {
     throw error(errc::parse_error, std::string("manifest: invalid JSON (truncated?): ") + e.what());
   }
   if (!doc.is_object()) bad("", "the document must be a JSON object");
-  only_keys(doc, "", {"format", "schema_version", "computation", "computation_sha256", "environment",
-                      "environment_sha256", "unhashed"});
+  only_keys(doc, "",
+            {"format", "schema_version", "computation", "computation_sha256", "environment",
+             "environment_sha256", "unhashed"});
   if (need(doc, "", "format", json::value_t::string).get<std::string>() != format_name)
     bad("/format", "expected \"" + std::string(format_name) + "\"");
   const auto& ver = doc.contains("schema_version") ? doc.at("schema_version") : json();
@@ -265,7 +296,8 @@ manifest manifest::from_json(std::string_view text) {
   const auto v = ver.get<std::int64_t>();
   require(v <= schema_version, errc::unsupported, [&] {
     return "manifest: schema_version " + std::to_string(v) + " is newer than this fairgate (" +
-           FAIRGATE_VERSION_STRING + ") understands (" + std::to_string(schema_version) + "); upgrade fairgate";
+           FAIRGATE_VERSION_STRING + ") understands (" + std::to_string(schema_version) +
+           "); upgrade fairgate";
   });
   if (v < 1) bad("/schema_version", "must be at least 1");
 
@@ -278,11 +310,12 @@ manifest manifest::from_json(std::string_view text) {
   m.environment_ = env;
   m.unhashed_ = doc.contains("unhashed") ? doc.at("unhashed") : json::object();
   require(m.computation_sha256() == csum, errc::verification_failed, [&] {
-    return "manifest: the computation section does not match its stored SHA-256 (" + csum.substr(0, 12) +
-           "...): the file was edited or damaged";
+    return "manifest: the computation section does not match its stored SHA-256 (" +
+           csum.substr(0, 12) + "...): the file was edited or damaged";
   });
   require(io::sha256_hex(m.environment_.dump()) == esum, errc::verification_failed,
-          "manifest: the environment section does not match its stored SHA-256: the file was edited or damaged");
+          "manifest: the environment section does not match its stored SHA-256: the file was "
+          "edited or damaged");
   return m;
 }
 
@@ -298,7 +331,9 @@ manifest manifest::read(const std::filesystem::path& path) {
   }
 }
 
-void manifest::write(const std::filesystem::path& path) const { io::write_file_atomic(path, to_json()); }
+void manifest::write(const std::filesystem::path& path) const {
+  io::write_file_atomic(path, to_json());
+}
 
 verify_report compare(const manifest& recorded, const manifest& rerun) {
   verify_report r;
@@ -322,15 +357,17 @@ verify_report compare(const manifest& recorded, const manifest& rerun) {
     if (!match) {
       r.causes.push_back("input '" + role + "' is missing from the rerun");
     } else if ((*match).at("sha256") != in.at("sha256")) {
-      r.causes.push_back("input '" + role + "' changed: sha256 " + in.at("sha256").get<std::string>().substr(0, 12) +
-                         "... -> " + (*match).at("sha256").get<std::string>().substr(0, 12) + "...");
+      r.causes.push_back("input '" + role + "' changed: sha256 " +
+                         in.at("sha256").get<std::string>().substr(0, 12) + "... -> " +
+                         (*match).at("sha256").get<std::string>().substr(0, 12) + "...");
     }
   }
   const auto& ea = recorded.environment();
   const auto& eb = rerun.environment();
   auto env_diff = [&](const char* key, const char* label) {
     if (ea.value(key, json()) == eb.value(key, json())) return;
-    const std::string line = std::string(label) + ": " + ea.value(key, json()).dump() + " -> " + eb.value(key, json()).dump();
+    const std::string line = std::string(label) + ": " + ea.value(key, json()).dump() + " -> " +
+                             eb.value(key, json()).dump();
     (r.identical ? r.notes : r.causes).push_back(line);
   };
   env_diff("fairgate_version", "library version changed");
@@ -340,16 +377,19 @@ verify_report compare(const manifest& recorded, const manifest& rerun) {
   env_diff("threads", "different thread count");
   env_diff("git_describe", "different source revision");
   if (!r.identical && r.causes.empty()) {
-    r.causes.push_back("no input or environment difference explains it: a non-deterministic path (please report)");
+    r.causes.push_back(
+        "no input or environment difference explains it: a non-deterministic path (please report)");
   }
   return r;
 }
 
 std::string verify_report::to_text() const {
   std::ostringstream out;
-  out << (identical ? "identical: every recorded result and artifact hash matches\n"
-                    : "DIFFERENT: " + std::to_string(differences.size()) + " recorded value(s) differ\n");
-  for (const auto& d : differences) out << "  " << d.where << ": " << d.recorded << " -> " << d.rerun << "\n";
+  out << (identical
+              ? "identical: every recorded result and artifact hash matches\n"
+              : "DIFFERENT: " + std::to_string(differences.size()) + " recorded value(s) differ\n");
+  for (const auto& d : differences)
+    out << "  " << d.where << ": " << d.recorded << " -> " << d.rerun << "\n";
   if (!causes.empty()) {
     out << "likely cause(s):\n";
     for (const auto& c : causes) out << "  - " << c << "\n";

@@ -27,13 +27,27 @@ std::string str(std::string_view s) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (u < 0x20 || u == 0x7f) {
           out += "\\u00";
@@ -50,7 +64,8 @@ std::string str(std::string_view s) {
 // TOML bare keys are [A-Za-z0-9_-]+; anything else is quoted.
 std::string key(std::string_view k) {
   const bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
   return bare ? std::string(k) : str(k);
 }
@@ -62,7 +77,9 @@ void emit(std::string& out, const section& s) {
   for (const auto& [k, v] : s) out += key(k) + " = " + v + "\n";
 }
 
-std::string uint_text(std::uint64_t v) { return std::to_string(v); }
+std::string uint_text(std::uint64_t v) {
+  return std::to_string(v);
+}
 
 }  // namespace
 
@@ -120,7 +137,8 @@ std::string to_canonical_toml(const policy& p) {
     s["per_channel"] = t.compression.per_channel ? "true" : "false";
     // The family settings matter only if some constraint runs a paired test.
     bool tests = false;
-    for (const auto& c : t.constraints) tests = tests || c.evidence.kind == evidence_kind::paired_test;
+    for (const auto& c : t.constraints)
+      tests = tests || c.evidence.kind == evidence_kind::paired_test;
     if (tests) {
       s["alpha"] = format_number(t.alpha);
       s["correction"] = str(to_string(t.correction));
@@ -159,7 +177,8 @@ std::string to_json(const policy& p) {
     ss << toml::json_formatter(t);
     return std::move(ss).str();
   } catch (const toml::parse_error& e) {
-    throw error(errc::internal, "canonical policy TOML did not parse: " + std::string(e.description()));
+    throw error(errc::internal,
+                "canonical policy TOML did not parse: " + std::string(e.description()));
   }
 }
 
@@ -167,7 +186,8 @@ std::string digest(const policy& p) {
   const std::string text = to_canonical_toml(p);
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  if (EVP_Digest(text.data(), text.size(), md.data(), &len, EVP_sha256(), nullptr) != 1 || len != 32)
+  if (EVP_Digest(text.data(), text.size(), md.data(), &len, EVP_sha256(), nullptr) != 1 ||
+      len != 32)
     throw error(errc::internal, "SHA-256 of the canonical policy failed (OpenSSL EVP_Digest)");
   static constexpr char hex[] = "0123456789abcdef";
   std::string out = "sha256:";

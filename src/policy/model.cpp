@@ -6,7 +6,9 @@
 FAIRGATE_BEGIN_NAMESPACE
 namespace policy {
 
-std::string_view to_string(comparison v) noexcept { return v == comparison::le ? "<=" : ">="; }
+std::string_view to_string(comparison v) noexcept {
+  return v == comparison::le ? "<=" : ">=";
+}
 
 std::string_view to_string(scope_kind v) noexcept {
   return v == scope_kind::overall ? "overall" : "every_group";
@@ -14,9 +16,12 @@ std::string_view to_string(scope_kind v) noexcept {
 
 std::string_view to_string(evidence_kind v) noexcept {
   switch (v) {
-    case evidence_kind::point: return "point";
-    case evidence_kind::ci: return "ci";
-    case evidence_kind::paired_test: return "paired_test";
+    case evidence_kind::point:
+      return "point";
+    case evidence_kind::ci:
+      return "ci";
+    case evidence_kind::paired_test:
+      return "paired_test";
   }
   return "?";
 }
@@ -27,23 +32,31 @@ std::string_view to_string(interval_method v) noexcept {
 
 std::string_view to_string(correction_method v) noexcept {
   switch (v) {
-    case correction_method::none: return "none";
-    case correction_method::holm: return "holm";
-    case correction_method::bh: return "bh";
+    case correction_method::none:
+      return "none";
+    case correction_method::holm:
+      return "holm";
+    case correction_method::bh:
+      return "bh";
   }
   return "?";
 }
 
 std::string_view to_string(undefined_rule v) noexcept {
   switch (v) {
-    case undefined_rule::skip: return "skip";
-    case undefined_rule::fail: return "fail";
-    case undefined_rule::pass: return "pass";
+    case undefined_rule::skip:
+      return "skip";
+    case undefined_rule::fail:
+      return "fail";
+    case undefined_rule::pass:
+      return "pass";
   }
   return "?";
 }
 
-std::string_view to_string(eo_agg v) noexcept { return v == eo_agg::worst_case ? "worst_case" : "mean"; }
+std::string_view to_string(eo_agg v) noexcept {
+  return v == eo_agg::worst_case ? "worst_case" : "mean";
+}
 
 std::string_view to_string(disparity_method v) noexcept {
   return v == disparity_method::between_groups ? "between_groups" : "to_overall";
@@ -59,7 +72,9 @@ std::string to_string(const bound& b) {
   return s;
 }
 
-std::string to_string(nm_pattern p) { return std::to_string(p.n) + ":" + std::to_string(p.m); }
+std::string to_string(nm_pattern p) {
+  return std::to_string(p.n) + ":" + std::to_string(p.m);
+}
 
 }  // namespace policy
 FAIRGATE_END_NAMESPACE

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <initializer_list>
 #include <set>
@@ -49,16 +49,26 @@ std::string quote(std::string_view s) {
 
 std::string describe(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -142,7 +152,8 @@ class table_reader {
   }
 
   void missing(std::string_view key, std::string_view what) {
-    chk_.error(where(), key_path(key), "missing required key '" + std::string(key) + "' (" + std::string(what) + ")");
+    chk_.error(where(), key_path(key),
+               "missing required key '" + std::string(key) + "' (" + std::string(what) + ")");
   }
 
   // Reports every key that is neither in `known` nor explained by `misplaced`.
@@ -161,7 +172,8 @@ class table_reader {
         msg = "key " + quote(name) + " is not allowed here: " + std::string(m->why);
       } else {
         msg = "unknown key " + quote(name);
-        if (auto s = closest(name, known_v)) msg += "; did you mean '" + std::string(*s) + "'?";
+        if (auto s = closest(name, known_v))
+          msg += "; did you mean '" + std::string(*s) + "'?";
         else {
           msg += "; allowed keys here:";
           for (std::size_t i = 0; i < known_v.size(); ++i)
@@ -249,7 +261,8 @@ class table_reader {
     const auto it = std::find(v.begin(), v.end(), *s);
     if (it != v.end()) return static_cast<std::size_t>(it - v.begin());
     std::string msg = "invalid value " + quote(*s) + ": must be one of";
-    for (std::size_t i = 0; i < v.size(); ++i) msg += (i ? ", \"" : " \"") + std::string(v[i]) + "\"";
+    for (std::size_t i = 0; i < v.size(); ++i)
+      msg += (i ? ", \"" : " \"") + std::string(v[i]) + "\"";
     if (auto c = closest(*s, v)) msg += "; did you mean \"" + std::string(*c) + "\"?";
     error(key, std::move(msg));
     return std::nullopt;
@@ -267,7 +280,9 @@ class table_reader {
   checker& chk() noexcept { return chk_; }
 
  private:
-  static std::string format_inf_nan(double v) { return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"); }
+  static std::string format_inf_nan(double v) {
+    return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+  }
 
   checker& chk_;
   const toml::table& tbl_;
@@ -347,7 +362,9 @@ void read_compression(table_reader& r, compression_allowance& c) {
       }
       const std::int64_t b = iv->get();
       if (b != 32 && b != 16 && b != 8 && b != 4) {
-        r.chk().error(n.source(), p, "bit-width " + std::to_string(b) + " is not supported: must be one of 32, 16, 8, 4");
+        r.chk().error(
+            n.source(), p,
+            "bit-width " + std::to_string(b) + " is not supported: must be one of 32, 16, 8, 4");
         ok = false;
         continue;
       }
@@ -379,7 +396,8 @@ void read_compression(table_reader& r, compression_allowance& c) {
       const auto pat = parse_nm(str_node->get());
       if (!pat) {
         r.chk().error(n.source(), p,
-                      "invalid N:M pattern " + quote(str_node->get()) + ": write \"N:M\" with integers 1 <= N < M <= 1024");
+                      "invalid N:M pattern " + quote(str_node->get()) +
+                          ": write \"N:M\" with integers 1 <= N < M <= 1024");
         ok = false;
         continue;
       }
@@ -420,7 +438,8 @@ void read_sensitive(table_reader& r, target& t) {
       r.chk().error(n.source(), p, "feature name must not be empty");
       continue;
     }
-    if (std::find(t.sensitive_features.begin(), t.sensitive_features.end(), s->get()) != t.sensitive_features.end()) {
+    if (std::find(t.sensitive_features.begin(), t.sensitive_features.end(), s->get()) !=
+        t.sensitive_features.end()) {
       r.chk().error(n.source(), p, "feature " + quote(s->get()) + " is listed twice");
       continue;
     }
@@ -434,7 +453,8 @@ void read_reference_group(table_reader& r, target& t) {
   if (const auto* s = n->as_string()) {
     if (t.sensitive_features.size() != 1) {
       r.error("reference_group",
-              "a single value names the reference group only when there is one sensitive feature; with " +
+              "a single value names the reference group only when there is one sensitive feature; "
+              "with " +
                   std::to_string(t.sensitive_features.size()) +
                   " features write a table, e.g. { sex = \"Male\", race = \"White\" }");
       return;
@@ -444,7 +464,8 @@ void read_reference_group(table_reader& r, target& t) {
   }
   const auto* tbl = n->as_table();
   if (!tbl) {
-    r.error("reference_group", "expected a string or a table of feature = value, got " + describe(*n));
+    r.error("reference_group",
+            "expected a string or a table of feature = value, got " + describe(*n));
     return;
   }
   std::vector<std::string_view> feats(t.sensitive_features.begin(), t.sensitive_features.end());
@@ -452,12 +473,14 @@ void read_reference_group(table_reader& r, target& t) {
   bool ok = true;
   for (auto&& [k, v] : *tbl) {
     if (std::find(feats.begin(), feats.end(), k.str()) == feats.end()) {
-      std::string msg = "feature " + quote(k.str()) + " is not one of this target's sensitive_features";
+      std::string msg =
+          "feature " + quote(k.str()) + " is not one of this target's sensitive_features";
       if (auto c = closest(k.str(), feats)) msg += "; did you mean '" + std::string(*c) + "'?";
       r.chk().error(k.source(), join_path(base, k.str()), std::move(msg));
       ok = false;
     } else if (!v.is_string()) {
-      r.chk().error(v.source(), join_path(base, k.str()), "expected the group's value (string), got " + describe(v));
+      r.chk().error(v.source(), join_path(base, k.str()),
+                    "expected the group's value (string), got " + describe(v));
       ok = false;
     }
   }
@@ -465,7 +488,8 @@ void read_reference_group(table_reader& r, target& t) {
   for (const auto& f : t.sensitive_features) {
     const toml::node* v = tbl->get(f);
     if (!v) {
-      r.error("reference_group", "reference_group gives no value for sensitive feature " + quote(f));
+      r.error("reference_group",
+              "reference_group gives no value for sensitive feature " + quote(f));
       ok = false;
       continue;
     }
@@ -474,10 +498,13 @@ void read_reference_group(table_reader& r, target& t) {
   if (ok) t.reference_group = std::move(ref);
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // number := [-] digits [ . digits ] [ (e|E) [+|-] digits ]
-std::optional<double> scan_number(std::string_view s, std::size_t& pos, bool allow_sign, std::string& problem) {
+std::optional<double> scan_number(std::string_view s, std::size_t& pos, bool allow_sign,
+                                  std::string& problem) {
   const std::size_t start = pos;
   if (allow_sign && pos < s.size() && s[pos] == '-') ++pos;
   const std::size_t int_start = pos;
@@ -525,7 +552,8 @@ bool read_bound(table_reader& r, constraint& c, const metric_info* m) {
   const int count = int(has_b) + int(has_d) + int(has_r);
   if (count == 0) {
     r.missing("bound",
-              "give one of bound = \"<= 0.05\" / \">= baseline - 0.01\", max_drop = 0.02 or max_rise = 0.02");
+              "give one of bound = \"<= 0.05\" / \">= baseline - 0.01\", max_drop = 0.02 or "
+              "max_rise = 0.02");
     return false;
   }
   if (count > 1) {
@@ -543,10 +571,12 @@ bool read_bound(table_reader& r, constraint& c, const metric_info* m) {
       return false;
     }
     c.bound = *b;
-    if (m && b->kind == bound_kind::absolute && (b->value < m->min_value || b->value > m->max_value)) {
+    if (m && b->kind == bound_kind::absolute &&
+        (b->value < m->min_value || b->value > m->max_value)) {
       r.error("bound", "bound value " + format_plain(b->value) + " is outside the range of " +
                            std::string(m->name) + ", [" + format_plain(m->min_value) + ", " +
-                           (std::isinf(m->max_value) ? std::string("inf)") : format_plain(m->max_value) + "]"));
+                           (std::isinf(m->max_value) ? std::string("inf)")
+                                                     : format_plain(m->max_value) + "]"));
       return false;
     }
     return true;
@@ -555,9 +585,10 @@ bool read_bound(table_reader& r, constraint& c, const metric_info* m) {
   const auto v = r.get_fraction(key, 0, 1, false);
   if (!v) return false;
   if (m && m->kind != metric_kind::group_rate) {
-    r.error(key, std::string(key) + " applies to group rates (tpr, accuracy, ...); for the disparity " +
-                     std::string(m->name) + " write bound = \"" + (has_d ? ">= baseline - " : "<= baseline + ") +
-                     format_plain(*v) + "\"");
+    r.error(key, std::string(key) +
+                     " applies to group rates (tpr, accuracy, ...); for the disparity " +
+                     std::string(m->name) + " write bound = \"" +
+                     (has_d ? ">= baseline - " : "<= baseline + ") + format_plain(*v) + "\"");
     return false;
   }
   c.bound = has_d ? bound{comparison::ge, bound_kind::relative, *v == 0 ? 0.0 : -*v}
@@ -567,63 +598,81 @@ bool read_bound(table_reader& r, constraint& c, const metric_info* m) {
 
 // `ref_declared`: the target has a reference_group key (valid or not; an
 // invalid one is reported there, not again for every constraint).
-void read_constraint(table_reader& r, const target& t, const defaults& d, bool ref_declared, constraint& c) {
-  r.check_keys({"id", "description", "metric", "agg", "method", "scope", "bound", "max_drop", "max_rise",
-                "evidence", "confidence", "interval", "min_support", "undefined"},
-               {{"alpha", "the level of paired tests is shared by the target's family of tests: set alpha in [[target]] or [defaults]"},
-                {"correction", "the multiple-comparison correction spans the target's constraints: set correction in [[target]] or [defaults]"},
+void read_constraint(table_reader& r, const target& t, const defaults& d, bool ref_declared,
+                     constraint& c) {
+  r.check_keys({"id", "description", "metric", "agg", "method", "scope", "bound", "max_drop",
+                "max_rise", "evidence", "confidence", "interval", "min_support", "undefined"},
+               {{"alpha",
+                 "the level of paired tests is shared by the target's family of tests: set alpha "
+                 "in [[target]] or [defaults]"},
+                {"correction",
+                 "the multiple-comparison correction spans the target's constraints: set "
+                 "correction in [[target]] or [defaults]"},
                 {"bootstrap_replicates", "set bootstrap_replicates in [defaults]"},
                 {"seed", "set seed in [defaults]"},
                 {"constraint", "constraints do not nest"}});
 
   if (!r.has("id")) r.missing("id", "a name unique within the target");
   if (auto s = r.get_string("id")) {
-    if (!valid_name(*s)) r.error("id", "invalid id " + quote(*s) + ": use 1-128 characters from A-Z a-z 0-9 _ - .");
+    if (!valid_name(*s))
+      r.error("id", "invalid id " + quote(*s) + ": use 1-128 characters from A-Z a-z 0-9 _ - .");
     c.id = *s;
   }
   if (auto s = r.get_string("description")) c.description = *s;
 
   const metric_info* m = nullptr;
-  if (!r.has("metric")) r.missing("metric", "a name from the metrics catalogue, e.g. \"equalized_odds_difference\"");
+  if (!r.has("metric"))
+    r.missing("metric", "a name from the metrics catalogue, e.g. \"equalized_odds_difference\"");
   if (auto s = r.get_string("metric")) {
     m = find_metric(*s);
     if (!m) {
       std::string msg = "unknown metric " + quote(*s);
-      if (auto sug = suggest_metric(*s)) msg += "; did you mean '" + std::string(*sug) + "'?";
-      else msg += " (see docs/policy.md for the catalogue)";
+      if (auto sug = suggest_metric(*s))
+        msg += "; did you mean '" + std::string(*sug) + "'?";
+      else
+        msg += " (see docs/policy.md for the catalogue)";
       r.error("metric", std::move(msg));
     } else {
       c.metric = m->id;
       if (m->family == metric_family::aif360 && !ref_declared)
         r.error("metric", "metric '" + std::string(m->name) +
-                              "' compares each group with the reference group, but this target has no reference_group");
+                              "' compares each group with the reference group, but this target has "
+                              "no reference_group");
     }
   }
 
   if (r.has("agg")) {
     const auto idx = r.get_enum("agg", agg_names);
     if (m && !m->has_agg)
-      r.error("agg", "agg applies only to equalized_odds_difference and equalized_odds_ratio, not " + std::string(m->name));
+      r.error("agg",
+              "agg applies only to equalized_odds_difference and equalized_odds_ratio, not " +
+                  std::string(m->name));
     set_enum(c.agg, idx);
   }
   if (r.has("method")) {
     const auto idx = r.get_enum("method", method_names);
     if (m && !m->has_method)
-      r.error("method", "method applies only to the Fairlearn-style disparities (demographic_parity_*, equalized_odds_*, "
-                        "equal_opportunity_*), not " + std::string(m->name));
+      r.error("method",
+              "method applies only to the Fairlearn-style disparities (demographic_parity_*, "
+              "equalized_odds_*, "
+              "equal_opportunity_*), not " +
+                  std::string(m->name));
     set_enum(c.method, idx);
   }
 
   const bool bound_ok = read_bound(r, c, m);
 
   // Scope: group rates default to a guardrail on every group.
-  c.scope = (m && m->kind == metric_kind::group_rate) ? scope_kind::every_group : scope_kind::overall;
+  c.scope =
+      (m && m->kind == metric_kind::group_rate) ? scope_kind::every_group : scope_kind::overall;
   if (r.has("scope")) {
     const auto idx = r.get_enum("scope", scope_names);
     set_enum(c.scope, idx);
     if (idx && m && m->kind == metric_kind::disparity && c.scope == scope_kind::every_group)
-      r.error("scope", "a disparity compares groups, so it cannot be an every_group guardrail; use a group rate "
-                       "(e.g. tpr) with scope = \"every_group\"");
+      r.error(
+          "scope",
+          "a disparity compares groups, so it cannot be an every_group guardrail; use a group rate "
+          "(e.g. tpr) with scope = \"every_group\"");
   }
 
   // Evidence.
@@ -638,7 +687,8 @@ void read_constraint(table_reader& r, const target& t, const defaults& d, bool r
   const bool is_ci = c.evidence.kind == evidence_kind::ci;
   for (std::string_view k : {std::string_view("confidence"), std::string_view("interval")})
     if (r.has(k) && !is_ci)
-      r.error(k, std::string(k) + " is used only with evidence = \"ci\" (this constraint's evidence is \"" +
+      r.error(k, std::string(k) +
+                     " is used only with evidence = \"ci\" (this constraint's evidence is \"" +
                      std::string(to_string(c.evidence.kind)) + "\")");
   if (is_ci) {
     if (auto v = r.get_fraction("confidence", 0, 1, true)) c.evidence.confidence = *v;
@@ -647,17 +697,21 @@ void read_constraint(table_reader& r, const target& t, const defaults& d, bool r
       const char* from = r.has("interval") ? "" : " (from [defaults])";
       if (!m->is_proportion)
         r.error(r.has("interval") ? "interval" : "evidence",
-                std::string("interval = \"wilson\"") + from + " needs a metric that is a proportion per group (accuracy, tpr, ...), not " +
+                std::string("interval = \"wilson\"") + from +
+                    " needs a metric that is a proportion per group (accuracy, tpr, ...), not " +
                     std::string(m->name) + "; use \"bootstrap\"");
       else if (c.bound.kind != bound_kind::absolute)
         r.error(r.has("interval") ? "interval" : "evidence",
                 std::string("interval = \"wilson\"") + from +
-                    " covers one proportion, but a baseline-relative bound needs an interval for the change; use \"bootstrap\"");
+                    " covers one proportion, but a baseline-relative bound needs an interval for "
+                    "the change; use \"bootstrap\"");
     }
   }
-  if (c.evidence.kind == evidence_kind::paired_test && bound_ok && c.bound.kind != bound_kind::relative)
+  if (c.evidence.kind == evidence_kind::paired_test && bound_ok &&
+      c.bound.kind != bound_kind::relative)
     r.error(r.has("evidence") ? "evidence" : "bound",
-            "evidence = \"paired_test\" tests the change against the baseline, so it needs a baseline-relative bound "
+            "evidence = \"paired_test\" tests the change against the baseline, so it needs a "
+            "baseline-relative bound "
             "(bound = \">= baseline - 0.01\", max_drop or max_rise)");
 
   // Fields the evidence kind or metric does not use take their struct
@@ -681,8 +735,8 @@ void read_constraint(table_reader& r, const target& t, const defaults& d, bool r
 }
 
 void read_target(table_reader& r, const defaults& d, target& t) {
-  r.check_keys({"name", "description", "sensitive_features", "reference_group", "max_sparsity", "allowed_bits",
-                "allowed_nm", "per_channel", "alpha", "correction", "constraint"},
+  r.check_keys({"name", "description", "sensitive_features", "reference_group", "max_sparsity",
+                "allowed_bits", "allowed_nm", "per_channel", "alpha", "correction", "constraint"},
                {{"confidence", "set it per constraint (with evidence = \"ci\") or in [defaults]"},
                 {"evidence", "set it per constraint or in [defaults]"},
                 {"min_support", "set it per constraint or in [defaults]"},
@@ -690,7 +744,9 @@ void read_target(table_reader& r, const defaults& d, target& t) {
   t.source_line = r.where().begin.line;
   if (!r.has("name")) r.missing("name", "a name unique within the policy, e.g. \"device\"");
   if (auto s = r.get_string("name")) {
-    if (!valid_name(*s)) r.error("name", "invalid target name " + quote(*s) + ": use 1-128 characters from A-Z a-z 0-9 _ - .");
+    if (!valid_name(*s))
+      r.error("name",
+              "invalid target name " + quote(*s) + ": use 1-128 characters from A-Z a-z 0-9 _ - .");
     t.name = *s;
   }
   if (auto s = r.get_string("description")) t.description = *s;
@@ -709,7 +765,8 @@ void read_target(table_reader& r, const defaults& d, target& t) {
   }
   const auto* arr = cn->as_array();
   if (!arr || !arr->is_array_of_tables()) {
-    r.error("constraint", "expected an array of tables ([[target.constraint]]), got " + describe(*cn));
+    r.error("constraint",
+            "expected an array of tables ([[target.constraint]]), got " + describe(*cn));
     return;
   }
   if (arr->empty()) {
@@ -742,10 +799,13 @@ void read_policy(checker& chk, const toml::table& root, policy& p) {
   // things this build does not know, so listing them as "unknown" would mislead.
   if (!r.has("schema_version")) {
     r.missing("schema_version", "the format version; this build reads 1");
-  } else if (auto v = r.get_int("schema_version", std::numeric_limits<std::int64_t>::min(), int_max)) {
+  } else if (auto v =
+                 r.get_int("schema_version", std::numeric_limits<std::int64_t>::min(), int_max)) {
     if (*v > current_schema_version) {
-      r.error("schema_version", "schema_version " + std::to_string(*v) + " is newer than this fairgate supports (" +
-                                    std::to_string(current_schema_version) + "); upgrade fairgate to read this policy");
+      r.error("schema_version", "schema_version " + std::to_string(*v) +
+                                    " is newer than this fairgate supports (" +
+                                    std::to_string(current_schema_version) +
+                                    "); upgrade fairgate to read this policy");
       return;
     }
     if (*v < 1) {
@@ -754,7 +814,8 @@ void read_policy(checker& chk, const toml::table& root, policy& p) {
     p.schema_version = *v;
   }
   r.check_keys({"schema_version", "name", "description", "defaults", "target"},
-               {{"constraint", "constraints belong to a target: write [[target.constraint]] after [[target]]"}});
+               {{"constraint",
+                 "constraints belong to a target: write [[target.constraint]] after [[target]]"}});
   if (!r.has("name")) r.missing("name", "the policy's name");
   if (auto s = r.get_string("name")) {
     if (s->empty()) r.error("name", "name must not be empty");
@@ -778,7 +839,8 @@ void read_policy(checker& chk, const toml::table& root, policy& p) {
   }
   const auto* arr = tn->as_array();
   if (!arr || !arr->is_array_of_tables()) {
-    r.error("target", "expected an array of tables ([[target]], not [target]), got " + describe(*tn));
+    r.error("target",
+            "expected an array of tables ([[target]], not [target]), got " + describe(*tn));
     return;
   }
   if (arr->empty()) {
@@ -857,7 +919,8 @@ std::string codepoint_name(char32_t cp) {
 }
 
 bool bare_key_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
 }
 
 // Inputs on which toml++ 3.3 (Debian bookworm) has undefined behaviour, found
@@ -887,7 +950,8 @@ std::optional<unsafe_input> find_invalid_utf8(std::string_view s) {
       static constexpr char hex[] = "0123456789abcdef";
       const auto b = static_cast<unsigned char>(s[k]);
       return unsafe_input{line_off, k,
-                          std::string("TOML syntax error: invalid UTF-8 (byte 0x") + hex[b >> 4] + hex[b & 15] + ")"};
+                          std::string("TOML syntax error: invalid UTF-8 (byte 0x") + hex[b >> 4] +
+                              hex[b & 15] + ")"};
     }
     k += len;
   }
@@ -926,8 +990,8 @@ std::optional<unsafe_input> find_unsafe_input(std::string_view s) {
   };
   auto non_ascii = [&](std::size_t j, std::string_view where) {
     return unsafe_input{line_off, j,
-                        "TOML syntax error: character " + codepoint_name(decode_utf8(s, j).first) + " " +
-                            std::string(where),
+                        "TOML syntax error: character " + codepoint_name(decode_utf8(s, j).first) +
+                            " " + std::string(where),
                         safe_end};
   };
   while (i < s.size()) {
@@ -964,8 +1028,10 @@ std::optional<unsafe_input> find_unsafe_input(std::string_view s) {
             ++j;
           }
           if (j < s.size() && static_cast<unsigned char>(s[j]) >= 0x80)
-            return non_ascii(j, "right after a line-ending backslash in a multi-line string is not supported "
-                                "(toml++ 3.3 bug); move it after an ASCII character or drop the backslash");
+            return non_ascii(
+                j,
+                "right after a line-ending backslash in a multi-line string is not supported "
+                "(toml++ 3.3 bug); move it after an ASCII character or drop the backslash");
           i = j - 1;
         } else {
           ++i;  // an escape: skip the escaped character
@@ -987,14 +1053,18 @@ std::optional<unsafe_input> find_unsafe_input(std::string_view s) {
       std::size_t j = first;
       bool toml_reports = false;  // "[ [" is rejected by toml++ before parse_key
       if (j < s.size() && s[j] == '[') {
-        if (first == i + 1) j = skip_hws(j + 1);
-        else toml_reports = true;
+        if (first == i + 1)
+          j = skip_hws(j + 1);
+        else
+          toml_reports = true;
       }
-      if (!toml_reports && j < s.size() && !bare_key_char(s[j]) && s[j] != '"' && s[j] != '\'' && s[j] != ']')
-        return unsafe_input{line_off, j,
-                            "TOML syntax error: a table header needs a key (bare or quoted) after '[', saw " +
-                                codepoint_name(decode_utf8(s, j).first),
-                            safe_end};
+      if (!toml_reports && j < s.size() && !bare_key_char(s[j]) && s[j] != '"' && s[j] != '\'' &&
+          s[j] != ']')
+        return unsafe_input{
+            line_off, j,
+            "TOML syntax error: a table header needs a key (bare or quoted) after '[', saw " +
+                codepoint_name(decode_utf8(s, j).first),
+            safe_end};
       ++i;  // the header's key and brackets are scanned like any other text
       if (j > i) i = j;
     } else {
@@ -1016,8 +1086,8 @@ std::optional<unsafe_input> find_unsafe_input(std::string_view s) {
         if (j < s.size() && s[j] == '}') {
           std::size_t lo = j;
           while (lo > 0 && s[lo - 1] != '\n') --lo;
-          return unsafe_input{lo, j, "TOML syntax error: expected a value or ']' in an array, saw '}'",
-                              safe_end};
+          return unsafe_input{
+              lo, j, "TOML syntax error: expected a value or ']' in an array, saw '}'", safe_end};
         }
       }
       ++i;
@@ -1103,8 +1173,9 @@ validation_result validate(std::string_view text, std::string_view source_name) 
     auto column_of = [&](std::size_t line_off, std::size_t off) {
       const std::string_view line_text = text.substr(line_off, off - line_off);
       return static_cast<toml::source_index>(
-          1 + std::count_if(line_text.begin(), line_text.end(),
-                            [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+          1 + std::count_if(line_text.begin(), line_text.end(), [](char ch) {
+            return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+          }));
     };
     auto report = [&](const unsafe_input& bad, std::string_view scanned) {
       // An earlier syntax error, if any, is still the one reported: toml++
@@ -1117,7 +1188,8 @@ validation_result validate(std::string_view text, std::string_view source_name) 
     };
     if (const auto bad = find_invalid_utf8(text)) {
       toml::source_region where;
-      where.begin = {line_of(bad->line_offset), static_cast<toml::source_index>(1 + bad->offset - bad->line_offset)};
+      where.begin = {line_of(bad->line_offset),
+                     static_cast<toml::source_index>(1 + bad->offset - bad->line_offset)};
       chk.error(where, "", bad->message);
       out.diagnostics = chk.take();
       return out;

@@ -45,14 +45,74 @@ void check_message_is_readable() {
   (void)n;
 }
 
+// Raw storage for n elements of any dtype (8 bytes each, aligned for all).
+struct column {
+  std::vector<std::uint64_t> storage;
+  std::int32_t dtype = 0;
+  [[nodiscard]] const void* data() const { return storage.data(); }
+};
+
+// Small integers (mostly valid labels/codes, sometimes not) in a fuzzed dtype.
+column int_column(input& in, std::size_t n, unsigned modulo) {
+  column c;
+  c.storage.assign(n + 1, 0);
+  c.dtype = in.take<std::uint8_t>() % 8u;  // 7 is not a dtype
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t v = in.take<std::uint8_t>() % modulo;
+    auto* base = reinterpret_cast<unsigned char*>(c.storage.data());
+    switch (c.dtype) {
+      case FAIRGATE_DTYPE_U8: base[i] = static_cast<unsigned char>(v); break;
+      case FAIRGATE_DTYPE_U16: { const std::uint16_t x = static_cast<std::uint16_t>(v); std::memcpy(base + 2 * i, &x, 2); break; }
+      case FAIRGATE_DTYPE_U32: { const std::uint32_t x = static_cast<std::uint32_t>(v); std::memcpy(base + 4 * i, &x, 4); break; }
+      case FAIRGATE_DTYPE_I32: { const std::int32_t x = static_cast<std::int32_t>(v) - 1; std::memcpy(base + 4 * i, &x, 4); break; }
+      case FAIRGATE_DTYPE_I64: { const std::int64_t x = static_cast<std::int64_t>(v); std::memcpy(base + 8 * i, &x, 8); break; }
+      case FAIRGATE_DTYPE_F32: { const float x = static_cast<float>(v) * 0.25f; std::memcpy(base + 4 * i, &x, 4); break; }
+      default: { const double x = static_cast<double>(v) * 0.25; std::memcpy(base + 8 * i, &x, 8); break; }
+    }
+  }
+  return c;
+}
+
+// Arbitrary doubles (NaN, Inf, negatives) as F64 or F32.
+column real_column(input& in, std::size_t n) {
+  column c;
+  c.storage.assign(n + 1, 0);
+  c.dtype = in.take<std::uint8_t>() % 2u ? FAIRGATE_DTYPE_F64 : FAIRGATE_DTYPE_F32;
+  auto* base = reinterpret_cast<unsigned char*>(c.storage.data());
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = in.take<std::uint8_t>() % 4u ? static_cast<double>(in.take<std::uint8_t>()) / 255.0
+                                                 : in.take<double>();
+    if (c.dtype == FAIRGATE_DTYPE_F64) {
+      std::memcpy(base + 8 * i, &x, 8);
+    } else {
+      const float f = static_cast<float>(x);
+      std::memcpy(base + 4 * i, &f, 4);
+    }
+  }
+  return c;
+}
+
+void fuzz_metric_options(input& in, fairgate_metric_options& m) {
+  (void)fairgate_metric_options_init(&m);
+  m.weighted = in.take<std::uint8_t>() % 2;
+  m.zero_division = in.take<std::int8_t>() % 4;
+  m.min_support = in.take<std::uint8_t>() % 4;
+  m.exclude_low_support = in.take<std::uint8_t>() % 2;
+  m.method = in.take<std::int8_t>() % 3;
+  m.agg = in.take<std::int8_t>() % 3;
+  if (in.take<std::uint8_t>() % 16u == 0) m.struct_size = in.take<std::uint8_t>();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   input in(data, size);
   fairgate_stream* stream = nullptr;
   std::vector<std::uint32_t> buffer;
+  fairgate_accumulator* acc = nullptr;
+  fairgate_accumulator* other = nullptr;
   while (!in.empty()) {
-    const auto op = in.take<std::uint8_t>() % 9u;
+    const auto op = in.take<std::uint8_t>() % 20u;
     switch (op) {
       case 0: {
         fairgate_stream_destroy(stream);
@@ -117,9 +177,262 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_message_is_readable();
         break;
       }
+      case 9: {
+        fairgate_accumulator_destroy(acc);
+        acc = nullptr;
+        if (fairgate_accumulator_create(in.take<std::uint8_t>() % 6u, &acc) != FAIRGATE_OK) acc = nullptr;
+        check_message_is_readable();
+        break;
+      }
+      case 10: {
+        // A batch of fuzzed rows: labels 0..2, codes 0..6, NaN scores, bad dtypes.
+        const std::size_t n = in.take<std::uint8_t>() % 80u;
+        const column y = int_column(in, n, 3);
+        const column p = int_column(in, n, 3);
+        const column g = int_column(in, n, 7);
+        const column s = real_column(in, n);
+        const column w = real_column(in, n);
+        fairgate_binary_inputs bi;
+        (void)fairgate_binary_inputs_init(&bi);
+        bi.n = n;
+        bi.y_true = y.data();
+        bi.y_true_dtype = y.dtype;
+        const auto mode = in.take<std::uint8_t>() % 4u;
+        if (mode == 0 || mode == 3) {
+          bi.y_pred = p.data();
+          bi.y_pred_dtype = p.dtype;
+        }
+        if (mode >= 1) {
+          bi.scores = s.data();
+          bi.scores_dtype = s.dtype;
+          bi.threshold = in.take<double>();
+        }
+        bi.groups = g.data();
+        bi.groups_dtype = g.dtype;
+        if (in.take<std::uint8_t>() % 2u) {
+          bi.weights = w.data();
+          bi.weights_dtype = w.dtype;
+        }
+        if (in.take<std::uint8_t>() % 16u == 0) bi.struct_size = in.take<std::uint8_t>();
+        fairgate_accumulate_options ao;
+        (void)fairgate_accumulate_options_init(&ao);
+        ao.threads = in.take<std::uint8_t>() % 4u;
+        (void)fairgate_accumulator_add(in.take<std::uint8_t>() % 8u ? acc : nullptr, &bi,
+                                       in.take<std::uint8_t>() % 2u ? &ao : nullptr);
+        check_message_is_readable();
+        break;
+      }
+      case 11: {
+        // Serialise, corrupt or truncate, deserialise, merge.
+        std::size_t size = 0;
+        if (fairgate_accumulator_serialize(acc, nullptr, 0, &size) != FAIRGATE_OK) break;
+        std::vector<std::uint8_t> bytes(size);
+        const std::size_t cap = in.take<std::uint8_t>() % 8u ? size : size / 2;
+        if (fairgate_accumulator_serialize(acc, bytes.data(), cap, &size) != FAIRGATE_OK) break;
+        if (in.take<std::uint8_t>() % 2u && !bytes.empty()) {
+          bytes[in.take<std::uint16_t>() % bytes.size()] ^= in.take<std::uint8_t>();
+        }
+        const std::size_t keep = in.take<std::uint8_t>() % 4u ? bytes.size() : bytes.size() / 2;
+        fairgate_accumulator_destroy(other);
+        other = nullptr;
+        if (fairgate_accumulator_deserialize(bytes.data(), keep, &other) != FAIRGATE_OK) other = nullptr;
+        (void)fairgate_accumulator_merge(acc, in.take<std::uint8_t>() % 2u ? other : acc);
+        check_message_is_readable();
+        break;
+      }
+      case 12: {
+        // Arbitrary bytes as a serialised accumulator.
+        std::vector<std::uint8_t> bytes(in.take<std::uint8_t>());
+        for (auto& b : bytes) b = in.take<std::uint8_t>();
+        if (bytes.size() >= 4 && in.take<std::uint8_t>() % 2u) std::memcpy(bytes.data(), "FGMA", 4);
+        fairgate_accumulator* back = nullptr;
+        if (fairgate_accumulator_deserialize(bytes.data(), bytes.size(), &back) == FAIRGATE_OK) {
+          fairgate_accumulator_destroy(back);
+        }
+        check_message_is_readable();
+        break;
+      }
+      case 13: {
+        // Metrics, aggregates, disparities, AIF360 with fuzzed enums and options.
+        fairgate_metric_options m;
+        fuzz_metric_options(in, m);
+        const std::int32_t metric = in.take<std::int8_t>() % 18;
+        std::uint32_t G = 0;
+        (void)fairgate_accumulator_n_groups(acc, &G);
+        std::vector<fairgate_value> by_group(G + 1);
+        fairgate_value overall;
+        (void)fairgate_metric_by_group(acc, metric, in.take<std::uint8_t>() % 4u ? &m : nullptr,
+                                       by_group.data(), &overall);
+        double v = 0;
+        std::int32_t undefined = 0;
+        (void)fairgate_metric_aggregate(acc, metric, in.take<std::int8_t>() % 5, &m, &v, &undefined);
+        (void)fairgate_disparity_value(acc, in.take<std::int8_t>() % 7, &m, &v, &undefined);
+        std::uint32_t sides[4];
+        for (auto& x : sides) x = in.take<std::uint8_t>() % 7u;
+        (void)fairgate_aif360_value(acc, in.take<std::int8_t>() % 17, sides, in.take<std::uint8_t>() % 3u,
+                                    sides + 2, in.take<std::uint8_t>() % 3u, &m, &v, &undefined);
+        fairgate_confusion_counts c;
+        double cells[4];
+        (void)fairgate_accumulator_counts(acc, in.take<std::uint8_t>() % 7u, &c);
+        (void)fairgate_accumulator_weights(acc, in.take<std::uint8_t>() % 7u, cells);
+        check_message_is_readable();
+        break;
+      }
+      case 14: {
+        // Intervals, tests and the bootstrap (few replicates).
+        fairgate_interval ci;
+        const double conf = in.take<std::uint8_t>() % 4u ? 0.9 : in.take<double>();
+        (void)fairgate_wilson_interval(acc, in.take<std::uint8_t>() % 7u, in.take<std::int8_t>() % 18, conf,
+                                       in.take<std::uint8_t>() % 2, &ci);
+        (void)fairgate_wilson_interval_counts(in.take<std::uint32_t>(), in.take<std::uint32_t>(), conf,
+                                              in.take<std::uint8_t>() % 2, &ci);
+        double stat = 0, pv = 0;
+        (void)fairgate_compare_groups(acc, in.take<std::uint8_t>() % 7u, in.take<std::uint8_t>() % 7u,
+                                      in.take<std::int8_t>() % 18, in.take<std::int8_t>() % 3,
+                                      in.take<std::int8_t>() % 4, &stat, &pv);
+        fairgate_metric_options m;
+        fuzz_metric_options(in, m);
+        fairgate_bootstrap_options bo;
+        (void)fairgate_bootstrap_options_init(&bo);
+        bo.seed = in.take<std::uint64_t>();
+        bo.replicates = in.take<std::uint8_t>() % 24u;
+        bo.confidence = conf;
+        bo.stratified = in.take<std::uint8_t>() % 2;
+        std::uint32_t n_undefined = 0;
+        (void)fairgate_bootstrap_disparity(acc, in.take<std::int8_t>() % 7, &m, &bo, &ci, &n_undefined);
+        check_message_is_readable();
+        break;
+      }
+      case 15: {
+        // Multiple-comparison adjustment of arbitrary p-values (NaN, < 0, > 1).
+        const std::size_t n = in.take<std::uint8_t>() % 32u;
+        std::vector<double> p(n), adj(n);
+        std::vector<std::uint8_t> rej(n);
+        for (auto& x : p) x = in.take<std::uint8_t>() % 4u ? static_cast<double>(in.take<std::uint8_t>()) / 255.0
+                                                           : in.take<double>();
+        (void)fairgate_adjust_p_values(p.data(), n, in.take<std::int8_t>() % 3,
+                                       in.take<std::uint8_t>() % 4u ? 0.05 : in.take<double>(), adj.data(),
+                                       in.take<std::uint8_t>() % 2u ? rej.data() : nullptr);
+        check_message_is_readable();
+        break;
+      }
+      case 16: {
+        // McNemar per group on fuzzed paired rows.
+        const std::size_t n = in.take<std::uint8_t>() % 64u;
+        const std::uint32_t G = in.take<std::uint8_t>() % 6u;
+        const column y = int_column(in, n, 3);
+        const column a = int_column(in, n, 3);
+        const column b = int_column(in, n, 3);
+        const column g = int_column(in, n, 7);
+        std::vector<fairgate_mcnemar_result> out(G + 1);
+        (void)fairgate_mcnemar_by_group(y.data(), y.dtype, a.data(), a.dtype, b.data(), b.dtype, g.data(), g.dtype,
+                                        n, G, out.data());
+        check_message_is_readable();
+        break;
+      }
+      case 17: {
+        // Pruning passes over a fuzzed tensor (rank 0..3, NaN/Inf weights, bad masks).
+        const std::size_t rank = in.take<std::uint8_t>() % 4u;
+        std::int64_t shape[3] = {1, 1, 1};
+        std::int64_t numel = 1;
+        for (std::size_t d = 0; d < rank; ++d) {
+          shape[d] = in.take<std::uint8_t>() % 6u;
+          numel *= shape[d];
+        }
+        const column w = real_column(in, static_cast<std::size_t>(numel));
+        std::vector<std::uint8_t> existing(static_cast<std::size_t>(numel) + 1), out(static_cast<std::size_t>(numel) + 1);
+        for (auto& b : existing) b = in.take<std::uint8_t>() % 8u ? 1 : in.take<std::uint8_t>() % 3u;
+        fairgate_tensor t{const_cast<std::uint64_t*>(w.storage.data()), w.dtype, rank, shape, nullptr};
+        if (in.take<std::uint8_t>() % 16u == 0) t.dtype = in.take<std::int8_t>();
+        const bool use_existing = in.take<std::uint8_t>() % 2u;
+        const double amount = in.take<std::uint8_t>() % 4u ? static_cast<double>(in.take<std::uint8_t>() % 12u) / 10.0
+                                                          : in.take<double>();
+        const std::int32_t is_count = in.take<std::uint8_t>() % 2;
+        const std::uint8_t* ex = use_existing ? existing.data() : nullptr;
+        switch (in.take<std::uint8_t>() % 4u) {
+          case 0: (void)fairgate_prune_l1_unstructured(&t, amount, is_count, ex, out.data()); break;
+          case 1:
+            (void)fairgate_prune_n_m(&t, in.take<std::int8_t>() % 5, in.take<std::int8_t>() % 6,
+                                     in.take<std::uint8_t>() % 4u, ex, out.data());
+            break;
+          case 2:
+            (void)fairgate_prune_ln_structured(&t, amount, is_count, in.take<std::int8_t>() % 5,
+                                               in.take<std::uint8_t>() % 4u, ex, out.data());
+            break;
+          default: {
+            fairgate_tensor ts[2] = {t, t};
+            const std::uint8_t* exs[2] = {ex, nullptr};
+            std::vector<std::uint8_t> out2(out.size());
+            std::uint8_t* outs[2] = {out.data(), out2.data()};
+            (void)fairgate_prune_global_l1_unstructured(ts, in.take<std::uint8_t>() % 3u, amount, is_count,
+                                                        use_existing ? exs : nullptr, outs);
+            break;
+          }
+        }
+        check_message_is_readable();
+        break;
+      }
+      case 18: {
+        // Quantization: parameters, quantize, dequantize, fake-quant in place.
+        const std::size_t rank = in.take<std::uint8_t>() % 3u;
+        std::int64_t shape[2] = {1, 1};
+        std::int64_t numel = 1;
+        for (std::size_t d = 0; d < rank; ++d) {
+          shape[d] = in.take<std::uint8_t>() % 6u;
+          numel *= shape[d];
+        }
+        column x = real_column(in, static_cast<std::size_t>(numel));
+        fairgate_tensor t{x.storage.data(), x.dtype, rank, shape, nullptr};
+        fairgate_quant_options o;
+        (void)fairgate_quant_options_init(&o);
+        o.qtype = in.take<std::int8_t>() % 5;
+        o.scale_rule = in.take<std::int8_t>() % 4;
+        o.axis = in.take<std::int8_t>() % 3;
+        o.reduce_range = in.take<std::uint8_t>() % 2;
+        o.narrow_range = in.take<std::uint8_t>() % 2;
+        o.rounding = in.take<std::int8_t>() % 4;
+        o.seed = in.take<std::uint64_t>();
+        float scales[8] = {};
+        std::int32_t zps[8] = {};
+        std::size_t channels = 0;
+        const fairgate_status st = fairgate_quant_params(&t, &o, scales, zps, in.take<std::uint8_t>() % 9u, &channels);
+        if (st != FAIRGATE_OK || channels > 8) {
+          channels = 1 + in.take<std::uint8_t>() % 8u;
+          for (std::size_t c = 0; c < channels; ++c) {
+            scales[c] = in.take<float>();
+            zps[c] = in.take<std::int16_t>();
+          }
+        }
+        std::vector<std::uint8_t> q(static_cast<std::size_t>(numel) + 1);
+        const std::size_t q_size = in.take<std::uint8_t>() % 4u ? static_cast<std::size_t>(numel) : q.size();
+        (void)fairgate_quantize(&t, &o, scales, zps, channels, q.data(), q_size);
+        (void)fairgate_dequantize(q.data(), q_size, &o, scales, zps, channels, &t);
+        (void)fairgate_fake_quantize(&t, &o, scales, zps, channels, &t);
+        check_message_is_readable();
+        break;
+      }
+      case 19: {
+        // ROC AUC per group: NaN/Inf scores, bad labels and codes, any dtypes.
+        const std::size_t n = in.take<std::uint8_t>() % 64u;
+        const std::uint32_t G = in.take<std::uint8_t>() % 5u;
+        const column s = real_column(in, n);
+        const column y = int_column(in, n, 3);
+        const column g = int_column(in, n, 6);
+        const column w = real_column(in, n);
+        std::vector<fairgate_auc_value> by(G + 1);
+        fairgate_auc_value all;
+        const bool weighted = in.take<std::uint8_t>() % 2u;
+        (void)fairgate_roc_auc(s.data(), in.take<std::uint8_t>() % 8u ? s.dtype : in.take<std::int8_t>(), y.data(),
+                               y.dtype, g.data(), g.dtype, weighted ? w.data() : nullptr, w.dtype, n, G, by.data(),
+                               &all);
+        check_message_is_readable();
+        break;
+      }
       default: (void)fairgate_version_string(); break;
     }
   }
   fairgate_stream_destroy(stream);
+  fairgate_accumulator_destroy(acc);
+  fairgate_accumulator_destroy(other);
   return 0;
 }

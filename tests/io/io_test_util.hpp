@@ -3,9 +3,9 @@
 
 #include <fairgate/error.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace fairgate::io_test {
 

@@ -9,9 +9,9 @@
 #include "io_test_util.hpp"
 
 using namespace fairgate::io;
+using Catch::Matchers::Contains;
 using fairgate::errc;
 using fairgate::io_test::throws_code;
-using Catch::Matchers::Contains;
 
 namespace {
 std::vector<std::string> row_of(const csv_table& t, std::size_t r) {
@@ -32,7 +32,8 @@ TEST_CASE("a header row names the columns and the records become rows", "[io][cs
 }
 
 TEST_CASE("quoted fields keep delimiters, doubled quotes and line breaks", "[io][csv]") {
-  const csv_table t = parse_csv("name,note\n\"Smith, J\",\"said \"\"hi\"\"\"\n\"two\nlines\",x\nlast,y\n");
+  const csv_table t =
+      parse_csv("name,note\n\"Smith, J\",\"said \"\"hi\"\"\"\n\"two\nlines\",x\nlast,y\n");
   REQUIRE(t.rows() == 3);
   CHECK(t.cell(0, 0) == "Smith, J");
   CHECK(t.cell(0, 1) == "said \"hi\"");
@@ -60,7 +61,8 @@ TEST_CASE("a UTF-8 byte-order mark before the header is skipped", "[io][csv]") {
   CHECK(t.cell(0, 0) == "7");
 }
 
-TEST_CASE("unquoted fields are trimmed, quoted spaces are kept, and trimming can be turned off", "[io][csv]") {
+TEST_CASE("unquoted fields are trimmed, quoted spaces are kept, and trimming can be turned off",
+          "[io][csv]") {
   const std::string text = "a, b\n  x ,  \" y \" \n";
   const csv_table t = parse_csv(text);
   CHECK(t.column_names() == std::vector<std::string>{"a", "b"});
@@ -73,7 +75,8 @@ TEST_CASE("unquoted fields are trimmed, quoted spaces are kept, and trimming can
   CHECK(u.cell(0, 0) == "  x ");
 }
 
-TEST_CASE("'?' and empty cells are missing by default and the markers are configurable", "[io][csv]") {
+TEST_CASE("'?' and empty cells are missing by default and the markers are configurable",
+          "[io][csv]") {
   const csv_table t = parse_csv("a,b,c\n?,,x\n\"?\",\"\",NA\n");
   CHECK(t.missing(0, 0));
   CHECK(t.missing(0, 1));
@@ -127,8 +130,9 @@ TEST_CASE("a ragged row is an error naming the file, the line and the column", "
   csv_options o;
   o.source_name = "preds.csv";
   // Too few: record 2 on line 3 has 2 fields; the first absent column is 3.
-  REQUIRE_THROWS_WITH(parse_csv("a,b,c\n1,2,3\n4,5\n", o),
-                      Contains("preds.csv: line 3, column 3: ragged row: 2 fields, but the header has 3"));
+  REQUIRE_THROWS_WITH(
+      parse_csv("a,b,c\n1,2,3\n4,5\n", o),
+      Contains("preds.csv: line 3, column 3: ragged row: 2 fields, but the header has 3"));
   // Too many: the first extra field is column 4.
   REQUIRE_THROWS_WITH(parse_csv("a,b,c\n1,2,3,4\n", o), Contains("line 2, column 4"));
   CHECK(throws_code([&] { (void)parse_csv("a,b\n1\n", o); }, errc::parse_error));
@@ -136,7 +140,8 @@ TEST_CASE("a ragged row is an error naming the file, the line and the column", "
 
 TEST_CASE("malformed quoting is a parse error naming the line", "[io][csv]") {
   // A quote inside an unquoted field (strict RFC 4180).
-  REQUIRE_THROWS_WITH(parse_csv("a,b\n1,x\"y\n"), Contains("line 2") && Contains("malformed quoting"));
+  REQUIRE_THROWS_WITH(parse_csv("a,b\n1,x\"y\n"),
+                      Contains("line 2") && Contains("malformed quoting"));
   // Text after a closing quote.
   CHECK(throws_code([&] { (void)parse_csv("a,b\n\"x\"y,2\n"); }, errc::parse_error));
   // The input ends inside quotes: the message names the record's first line.
@@ -158,7 +163,8 @@ TEST_CASE("an empty input is an empty_input error; a header alone gives zero row
 
 TEST_CASE("empty and duplicate header names are rejected", "[io][csv]") {
   REQUIRE_THROWS_WITH(parse_csv("a,,c\n1,2,3\n"), Contains("column 2: empty column name"));
-  REQUIRE_THROWS_WITH(parse_csv("a,b,a\n1,2,3\n"), Contains("column 3: duplicate column name \"a\""));
+  REQUIRE_THROWS_WITH(parse_csv("a,b,a\n1,2,3\n"),
+                      Contains("column 3: duplicate column name \"a\""));
 }
 
 TEST_CASE("an unknown column is an error naming it and listing the available ones", "[io][csv]") {
@@ -170,7 +176,8 @@ TEST_CASE("an unknown column is an error naming it and listing the available one
   CHECK(throws_code([&] { (void)t.numeric("group"); }, errc::invalid_argument));
 }
 
-TEST_CASE("numeric columns parse with from_chars and reject other text with line and column", "[io][csv]") {
+TEST_CASE("numeric columns parse with from_chars and reject other text with line and column",
+          "[io][csv]") {
   csv_options o;
   o.source_name = "s.csv";
   const csv_table t = parse_csv("id,score\na,0.1\nb,+2.5e-1\nc,-0\nd,1E3\ne,.5\n", o);
@@ -179,10 +186,12 @@ TEST_CASE("numeric columns parse with from_chars and reject other text with line
   // which is also what the compiler's literal 0.1 is.
   CHECK(v == std::vector<double>{0.1, 0.25, -0.0, 1000.0, 0.5});
   const csv_table bad = parse_csv("id,score\na,0.1\nb,1.2.3\n", o);
-  REQUIRE_THROWS_WITH(bad.numeric("score"),
-                      Contains("s.csv: line 3, column 2 (\"score\"): \"1.2.3\" is not a finite number"));
+  REQUIRE_THROWS_WITH(
+      bad.numeric("score"),
+      Contains("s.csv: line 3, column 2 (\"score\"): \"1.2.3\" is not a finite number"));
   const csv_table miss = parse_csv("id,score\na,?\n", o);
-  REQUIRE_THROWS_WITH(miss.numeric("score"), Contains("line 2, column 2") && Contains("missing value"));
+  REQUIRE_THROWS_WITH(miss.numeric("score"),
+                      Contains("line 2, column 2") && Contains("missing value"));
 }
 
 TEST_CASE("parse_number accepts from_chars' general format and rejects the rest", "[io][csv]") {
@@ -191,14 +200,15 @@ TEST_CASE("parse_number accepts from_chars' general format and rejects the rest"
   CHECK(parse_number("5.") == 5.0);
   // 2^-1074, the smallest subnormal, is representable: accepted.
   CHECK(parse_number("4.9406564584124654e-324") == 0x1p-1074);
-  for (const char* s : {"", " 1", "1 ", "+", "+-1", "++1", "0x10", "nan", "inf", "-inf", "1e400", "1e-400",
-                        "1,5", "abc", "1e"}) {
+  for (const char* s : {"", " 1", "1 ", "+", "+-1", "++1", "0x10", "nan", "inf", "-inf", "1e400",
+                        "1e-400", "1,5", "abc", "1e"}) {
     INFO(s);
     CHECK_FALSE(parse_number(s).has_value());
   }
 }
 
-TEST_CASE("categorical columns use byte-wise sorted categories, independent of row order", "[io][csv]") {
+TEST_CASE("categorical columns use byte-wise sorted categories, independent of row order",
+          "[io][csv]") {
   const csv_table t = parse_csv("g\nb\nB\na\nb\n");
   const categorical_column c = t.categorical("g");
   // Byte order: 'B' (0x42) < 'a' (0x61) < 'b' (0x62).
@@ -211,7 +221,8 @@ TEST_CASE("categorical columns use byte-wise sorted categories, independent of r
 TEST_CASE("categorical codes against a given list reject values outside it", "[io][csv]") {
   const csv_table t = parse_csv("g\nx\nz\n");
   const std::vector<std::string> known{"x", "y"};
-  REQUIRE_THROWS_WITH(t.categorical("g", known), Contains("line 3") && Contains("\"z\" is not one of the 2"));
+  REQUIRE_THROWS_WITH(t.categorical("g", known),
+                      Contains("line 3") && Contains("\"z\" is not one of the 2"));
   const std::vector<std::string> unsorted{"y", "x"};
   CHECK(throws_code([&] { (void)t.categorical("g", unsorted); }, errc::invalid_argument));
 }
@@ -232,13 +243,15 @@ TEST_CASE("drop_missing_rows removes and reports the rows with a missing value",
   // All columns: row 3 ('?' group) goes too.
   const filtered_table g = drop_missing_rows(t);
   CHECK(g.table.rows() == 2);
-  CHECK(g.report.summary() == "dropped 3 of 5 rows with a missing value (missing cells: label 1, pred 1, group 1)");
+  CHECK(g.report.summary() ==
+        "dropped 3 of 5 rows with a missing value (missing cells: label 1, pred 1, group 1)");
   CHECK(throws_code([&] { (void)drop_missing_rows(t, {"nope"}); }, errc::invalid_argument));
 }
 
 TEST_CASE("read_csv names the path when the file is missing", "[io][csv]") {
-  REQUIRE_THROWS_WITH(read_csv("/nonexistent/dir/x.csv"),
-                      Contains("'/nonexistent/dir/x.csv'") && Contains("No such file or directory"));
+  REQUIRE_THROWS_WITH(
+      read_csv("/nonexistent/dir/x.csv"),
+      Contains("'/nonexistent/dir/x.csv'") && Contains("No such file or directory"));
   CHECK(throws_code([] { (void)read_csv("/nonexistent/dir/x.csv"); }, errc::io_error));
 }
 

@@ -16,10 +16,10 @@
 #include "io_test_util.hpp"
 
 using namespace fairgate::io;
+using Catch::Matchers::Contains;
 using fairgate::errc;
 using fairgate::io_test::temp_dir;
 using fairgate::io_test::throws_code;
-using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
@@ -69,16 +69,19 @@ TEST_CASE("the Adult loader reads 32,561 + 16,281 records and keeps 30,162 + 15,
   CHECK(d.test.table.line(0) == 2);
 }
 
-TEST_CASE("Adult reports missing cells per column: workclass, occupation, native-country", "[io][adult]") {
+TEST_CASE("Adult reports missing cells per column: workclass, occupation, native-country",
+          "[io][adult]") {
   std::map<std::string, std::size_t> m;
   for (const auto& [name, n] : adult().train.missing.missing_by_column) {
     if (n > 0) m[name] = n;
   }
-  CHECK(m == std::map<std::string, std::size_t>{{"workclass", 1836}, {"occupation", 1843}, {"native-country", 583}});
+  CHECK(m == std::map<std::string, std::size_t>{
+                 {"workclass", 1836}, {"occupation", 1843}, {"native-country", 583}});
   CHECK_THAT(adult().train.missing.summary(), Contains("dropped 2,399 of 32,561 rows"));
 }
 
-TEST_CASE("Adult labels are income >50K, with adult.test's trailing period stripped", "[io][adult]") {
+TEST_CASE("Adult labels are income >50K, with adult.test's trailing period stripped",
+          "[io][adult]") {
   const adult_dataset& d = adult();
   std::size_t pos_train = 0, pos_test = 0;
   for (auto l : d.train.labels) pos_train += l;
@@ -91,13 +94,18 @@ TEST_CASE("Adult labels are income >50K, with adult.test's trailing period strip
 TEST_CASE("Adult sex and race are group codes into sorted names", "[io][adult]") {
   const adult_dataset& d = adult();
   CHECK(d.sex_names == std::vector<std::string>{"Female", "Male"});
-  CHECK(d.race_names ==
-        std::vector<std::string>{"Amer-Indian-Eskimo", "Asian-Pac-Islander", "Black", "Other", "White"});
-  CHECK(tally(d.train.sex, d.sex_names) == std::map<std::string, std::size_t>{{"Female", 9782}, {"Male", 20380}});
-  CHECK(tally(d.test.sex, d.sex_names) == std::map<std::string, std::size_t>{{"Female", 4913}, {"Male", 10147}});
+  CHECK(d.race_names == std::vector<std::string>{"Amer-Indian-Eskimo", "Asian-Pac-Islander",
+                                                 "Black", "Other", "White"});
+  CHECK(tally(d.train.sex, d.sex_names) ==
+        std::map<std::string, std::size_t>{{"Female", 9782}, {"Male", 20380}});
+  CHECK(tally(d.test.sex, d.sex_names) ==
+        std::map<std::string, std::size_t>{{"Female", 4913}, {"Male", 10147}});
   CHECK(tally(d.train.race, d.race_names) ==
-        std::map<std::string, std::size_t>{{"Amer-Indian-Eskimo", 286}, {"Asian-Pac-Islander", 895},
-                                           {"Black", 2817}, {"Other", 231}, {"White", 25933}});
+        std::map<std::string, std::size_t>{{"Amer-Indian-Eskimo", 286},
+                                           {"Asian-Pac-Islander", 895},
+                                           {"Black", 2817},
+                                           {"Other", 231},
+                                           {"White", 25933}});
 }
 
 TEST_CASE("Adult with missing values kept as a category keeps every record", "[io][adult]") {
@@ -110,10 +118,13 @@ TEST_CASE("Adult with missing values kept as a category keeps every record", "[i
 
 TEST_CASE("a bad Adult label is an error naming the file and line", "[io][adult]") {
   temp_dir t;
-  const std::string row = "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, ";
+  const std::string row =
+      "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, "
+      "Male, 2174, 0, 40, United-States, ";
   write_file_atomic(t.path() / "adult.data", row + "<=50K\n" + row + "maybe\n");
   write_file_atomic(t.path() / "adult.test", "|1x3 Cross validator\n" + row + ">50K.\n");
-  REQUIRE_THROWS_WITH(load_adult(t.path()), Contains("adult.data: line 2, column 15") && Contains("\"maybe\""));
+  REQUIRE_THROWS_WITH(load_adult(t.path()),
+                      Contains("adult.data: line 2, column 15") && Contains("\"maybe\""));
   CHECK(throws_code([&] { (void)load_adult(t.path() / "nowhere"); }, errc::io_error));
 }
 
@@ -137,7 +148,8 @@ TEST_CASE("data_dir honours FAIRGATE_DATA_DIR and rejects a bad value", "[io][ad
 // deviations 4, 1, 0, 9 sum to 14; population variance 14 / 4 = 3.5, sample
 // variance 14 / 3. Every intermediate is exact, so the expected values are
 // the same IEEE operations as the encoder's: (x - 3) / sqrt(3.5).
-TEST_CASE("standardisation uses the training mean and population standard deviation", "[io][encoder]") {
+TEST_CASE("standardisation uses the training mean and population standard deviation",
+          "[io][encoder]") {
   const csv_table t = parse_csv(tiny_csv);
   const feature_encoder e = feature_encoder::fit(t, {.numeric = {"age"}, .categorical = {}});
   REQUIRE(e.numeric().size() == 1);
@@ -145,9 +157,10 @@ TEST_CASE("standardisation uses the training mean and population standard deviat
   CHECK(e.numeric()[0].scale == std::sqrt(3.5));
   const encoded_matrix m = e.transform(t);
   REQUIRE(m.cols == 1);
-  CHECK(m.values == std::vector<double>{-2.0 / std::sqrt(3.5), -1.0 / std::sqrt(3.5), 0.0, 3.0 / std::sqrt(3.5)});
-  const feature_encoder s =
-      feature_encoder::fit(t, {.numeric = {"age"}, .categorical = {}, .convention = std_convention::sample});
+  CHECK(m.values == std::vector<double>{-2.0 / std::sqrt(3.5), -1.0 / std::sqrt(3.5), 0.0,
+                                        3.0 / std::sqrt(3.5)});
+  const feature_encoder s = feature_encoder::fit(
+      t, {.numeric = {"age"}, .categorical = {}, .convention = std_convention::sample});
   CHECK(s.numeric()[0].scale == std::sqrt(14.0 / 3.0));
 }
 
@@ -155,9 +168,10 @@ TEST_CASE("standardisation uses the training mean and population standard deviat
 // blue -> [1,0,0], green -> [0,1,0].
 TEST_CASE("one-hot columns follow the numeric ones, with sorted categories", "[io][encoder]") {
   const csv_table t = parse_csv(tiny_csv);
-  const feature_encoder e = feature_encoder::fit(t, {.numeric = {"age"}, .categorical = {"color", "city"}});
-  CHECK(e.feature_names() ==
-        std::vector<std::string>{"age", "color=blue", "color=green", "color=red", "city=x", "city=y"});
+  const feature_encoder e =
+      feature_encoder::fit(t, {.numeric = {"age"}, .categorical = {"color", "city"}});
+  CHECK(e.feature_names() == std::vector<std::string>{"age", "color=blue", "color=green",
+                                                      "color=red", "city=x", "city=y"});
   const encoded_matrix m = e.transform(t);
   REQUIRE(m.rows == 4);
   REQUIRE(m.cols == 6);
@@ -173,8 +187,10 @@ TEST_CASE("an unseen category is an error by default and all zeros on request", 
   csv_options o;
   o.source_name = "test.csv";
   const csv_table test = parse_csv("age,color,city\n4,purple,x\n", o);
-  const feature_encoder strict = feature_encoder::fit(train, {.numeric = {}, .categorical = {"color"}});
-  REQUIRE_THROWS_WITH(strict.transform(test), Contains("test.csv: line 2, column 2") && Contains("\"purple\""));
+  const feature_encoder strict =
+      feature_encoder::fit(train, {.numeric = {}, .categorical = {"color"}});
+  REQUIRE_THROWS_WITH(strict.transform(test),
+                      Contains("test.csv: line 2, column 2") && Contains("\"purple\""));
   const feature_encoder lenient = feature_encoder::fit(
       train, {.numeric = {"age"}, .categorical = {"color"}, .unseen = unseen_category::all_zeros});
   const encoded_matrix m = lenient.transform(test);
@@ -190,19 +206,29 @@ TEST_CASE("a constant numeric column gets scale 1 and encodes to zeros", "[io][e
   CHECK(e.transform(t).values == std::vector<double>{0, 0, 0});
 }
 
-TEST_CASE("fit rejects bad column lists, empty tables and missing or non-numeric cells", "[io][encoder]") {
+TEST_CASE("fit rejects bad column lists, empty tables and missing or non-numeric cells",
+          "[io][encoder]") {
   const csv_table t = parse_csv(tiny_csv);
   CHECK(throws_code([&] { (void)feature_encoder::fit(t, {}); }, errc::invalid_argument));
-  CHECK(throws_code([&] { (void)feature_encoder::fit(t, {.numeric = {"age"}, .categorical = {"age"}}); },
-                    errc::invalid_argument));
+  CHECK(throws_code(
+      [&] { (void)feature_encoder::fit(t, {.numeric = {"age"}, .categorical = {"age"}}); },
+      errc::invalid_argument));
   REQUIRE_THROWS_WITH(feature_encoder::fit(t, {.numeric = {"height"}, .categorical = {}}),
                       Contains("unknown column \"height\""));
-  CHECK(throws_code([&] { (void)feature_encoder::fit(t, {.numeric = {"color"}, .categorical = {}}); },
-                    errc::parse_error));
-  CHECK(throws_code([&] { (void)feature_encoder::fit(parse_csv("age\n"), {.numeric = {"age"}, .categorical = {}}); },
-                    errc::empty_input));
-  CHECK(throws_code([&] { (void)feature_encoder::fit(parse_csv("age\n1\n?\n"), {.numeric = {"age"}, .categorical = {}}); },
-                    errc::parse_error));
+  CHECK(
+      throws_code([&] { (void)feature_encoder::fit(t, {.numeric = {"color"}, .categorical = {}}); },
+                  errc::parse_error));
+  CHECK(throws_code(
+      [&] {
+        (void)feature_encoder::fit(parse_csv("age\n"), {.numeric = {"age"}, .categorical = {}});
+      },
+      errc::empty_input));
+  CHECK(throws_code(
+      [&] {
+        (void)feature_encoder::fit(parse_csv("age\n1\n?\n"),
+                                   {.numeric = {"age"}, .categorical = {}});
+      },
+      errc::parse_error));
   CHECK(throws_code([&] { (void)feature_encoder().transform(t); }, errc::invalid_argument));
 }
 
@@ -224,10 +250,13 @@ TEST_CASE("an encoder fitted on Adult survives a JSON round trip bit for bit", "
   CHECK(a.cols == 104);
 }
 
-TEST_CASE("from_json rejects malformed, foreign, future and inconsistent documents", "[io][encoder]") {
-  const feature_encoder e = feature_encoder::fit(parse_csv(tiny_csv), {.numeric = {"age"}, .categorical = {"color"}});
+TEST_CASE("from_json rejects malformed, foreign, future and inconsistent documents",
+          "[io][encoder]") {
+  const feature_encoder e =
+      feature_encoder::fit(parse_csv(tiny_csv), {.numeric = {"age"}, .categorical = {"color"}});
   std::string json = e.to_json();
-  CHECK(throws_code([&] { (void)feature_encoder::from_json(json.substr(0, json.size() / 2)); }, errc::parse_error));
+  CHECK(throws_code([&] { (void)feature_encoder::from_json(json.substr(0, json.size() / 2)); },
+                    errc::parse_error));
   CHECK(throws_code([] { (void)feature_encoder::from_json("[]"); }, errc::parse_error));
   auto replaced = [&](const std::string& from, const std::string& to) {
     std::string s = json;
@@ -236,13 +265,17 @@ TEST_CASE("from_json rejects malformed, foreign, future and inconsistent documen
     s.replace(pos, from.size(), to);
     return s;
   };
-  CHECK(throws_code([&] { (void)feature_encoder::from_json(replaced("\"version\": 1", "\"version\": 2")); },
-                    errc::unsupported));
-  CHECK(throws_code([&] { (void)feature_encoder::from_json(replaced("fairgate.feature_encoder", "other")); },
+  CHECK(throws_code(
+      [&] { (void)feature_encoder::from_json(replaced("\"version\": 1", "\"version\": 2")); },
+      errc::unsupported));
+  CHECK(throws_code(
+      [&] { (void)feature_encoder::from_json(replaced("fairgate.feature_encoder", "other")); },
+      errc::parse_error));
+  CHECK(throws_code([&] { (void)feature_encoder::from_json(replaced("\"blue\"", "\"zzz\"")); },
                     errc::parse_error));
-  CHECK(throws_code([&] { (void)feature_encoder::from_json(replaced("\"blue\"", "\"zzz\"")); }, errc::parse_error));
-  CHECK(throws_code([&] { (void)feature_encoder::from_json(replaced("\"scale\": ", "\"scale\": -")); },
-                    errc::parse_error));
+  CHECK(throws_code(
+      [&] { (void)feature_encoder::from_json(replaced("\"scale\": ", "\"scale\": -")); },
+      errc::parse_error));
 }
 
 TEST_CASE("encoding the same input twice gives identical bytes", "[io][encoder][determinism]") {
@@ -271,8 +304,9 @@ TEST_CASE("the schema infers numeric and categorical columns", "[io][schema]") {
   CHECK(d[0].rows == 3);
 }
 
-TEST_CASE("column digests are deterministic, and permuting rows keeps the schema but changes digests",
-          "[io][schema][determinism]") {
+TEST_CASE(
+    "column digests are deterministic, and permuting rows keeps the schema but changes digests",
+    "[io][schema][determinism]") {
   const std::string text = "age,sex,k\n30,F,1\n41,M,1\n25,F,1\n";
   const auto a = column_digests(parse_csv(text));
   const auto b = column_digests(parse_csv(text));
@@ -299,20 +333,24 @@ TEST_CASE("numeric digests hash values, not spellings", "[io][schema]") {
 // and categories exactly (sorted, not first-seen); means and scales equal up
 // to rounding, since the sums run in row order (bounded here by 1e-15
 // relative; Neumaier summation keeps the error near one ulp).
-TEST_CASE("fitting on permuted training rows gives the same features and nearly the same statistics",
-          "[io][encoder][determinism]") {
+TEST_CASE(
+    "fitting on permuted training rows gives the same features and nearly the same statistics",
+    "[io][encoder][determinism]") {
   const csv_table& train = adult().train.table;
   std::vector<std::size_t> perm(train.rows());
-  for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = (i * 7919) % perm.size();  // 7919 is prime, coprime to 30162
+  for (std::size_t i = 0; i < perm.size(); ++i)
+    perm[i] = (i * 7919) % perm.size();  // 7919 is prime, coprime to 30162
   const csv_table shuffled = train.select_rows(perm);
   REQUIRE(shuffled.cell(1, 0) == train.cell(7919, 0));
-  const encoder_options o{.numeric = strings(adult_numeric_columns), .categorical = strings(adult_categorical_columns)};
+  const encoder_options o{.numeric = strings(adult_numeric_columns),
+                          .categorical = strings(adult_categorical_columns)};
   const feature_encoder a = feature_encoder::fit(train, o);
   const feature_encoder b = feature_encoder::fit(shuffled, o);
   CHECK(a.feature_names() == b.feature_names());
   CHECK(a.categorical() == b.categorical());
   for (std::size_t k = 0; k < a.numeric().size(); ++k) {
-    CHECK(std::fabs(a.numeric()[k].mean - b.numeric()[k].mean) <= 1e-15 * std::fabs(a.numeric()[k].mean));
+    CHECK(std::fabs(a.numeric()[k].mean - b.numeric()[k].mean) <=
+          1e-15 * std::fabs(a.numeric()[k].mean));
     CHECK(std::fabs(a.numeric()[k].scale - b.numeric()[k].scale) <= 1e-15 * a.numeric()[k].scale);
   }
 }

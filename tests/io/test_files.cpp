@@ -17,10 +17,10 @@
 #include "io_test_util.hpp"
 
 using namespace fairgate::io;
+using Catch::Matchers::Contains;
 using fairgate::errc;
 using fairgate::io_test::temp_dir;
 using fairgate::io_test::throws_code;
-using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
@@ -72,7 +72,8 @@ TEST_CASE("sha256_file streams a file and equals the digest of its bytes", "[io]
   for (int i = 0; i < 200000; ++i) s.push_back(static_cast<char>('a' + i % 26));
   write_plain(d.path() / "f.bin", s);
   CHECK(sha256_file(d.path() / "f.bin") == sha256_hex(s));
-  REQUIRE_THROWS_WITH(sha256_file(d.path() / "missing"), Contains("missing'") && Contains("No such file"));
+  REQUIRE_THROWS_WITH(sha256_file(d.path() / "missing"),
+                      Contains("missing'") && Contains("No such file"));
 }
 
 TEST_CASE("sha256_file of the bundled adult.data matches sha256sum", "[io][sha256]") {
@@ -88,7 +89,8 @@ TEST_CASE("is_sha256_hex accepts exactly 64 lowercase hex digits", "[io][sha256]
   CHECK_FALSE(is_sha256_hex(std::string(64, 'g')));
 }
 
-TEST_CASE("write_file_atomic creates and replaces a file and leaves no temporary file", "[io][atomic]") {
+TEST_CASE("write_file_atomic creates and replaces a file and leaves no temporary file",
+          "[io][atomic]") {
   temp_dir d;
   const fs::path p = d.path() / "manifest.json";
   write_file_atomic(p, std::string_view("first"));
@@ -110,13 +112,16 @@ TEST_CASE("write_file_atomic fails cleanly when the parent is not a directory", 
   REQUIRE_THROWS_WITH(write_file_atomic(d.path() / "plain" / "out.json", std::string_view("y")),
                       Contains("cannot create a temporary file in") && Contains("plain'") &&
                           Contains("Not a directory"));
-  CHECK(throws_code([&] { write_file_atomic(d.path() / "no" / "such" / "dir" / "f", std::string_view("y")); },
-                    errc::io_error));
+  CHECK(throws_code(
+      [&] { write_file_atomic(d.path() / "no" / "such" / "dir" / "f", std::string_view("y")); },
+      errc::io_error));
   CHECK(read_text_file(d.path() / "plain") == "x");
-  CHECK(throws_code([&] { write_file_atomic(fs::path(), std::string_view("y")); }, errc::invalid_argument));
+  CHECK(throws_code([&] { write_file_atomic(fs::path(), std::string_view("y")); },
+                    errc::invalid_argument));
 }
 
-TEST_CASE("write_file_atomic leaves the target intact when the rename cannot happen", "[io][atomic]") {
+TEST_CASE("write_file_atomic leaves the target intact when the rename cannot happen",
+          "[io][atomic]") {
   temp_dir d;
   // The target is a non-empty directory: rename(file, dir) fails (EISDIR).
   const fs::path target = d.path() / "target";
@@ -129,7 +134,8 @@ TEST_CASE("write_file_atomic leaves the target intact when the rename cannot hap
   CHECK(names_in(d.path()) == std::vector<std::string>{"target"});
 }
 
-TEST_CASE("write_file_atomic leaves the old file intact when writing fails (file size limit)", "[io][atomic]") {
+TEST_CASE("write_file_atomic leaves the old file intact when writing fails (file size limit)",
+          "[io][atomic]") {
   temp_dir d;
   const fs::path p = d.path() / "state.bin";
   write_file_atomic(p, std::string_view("old"));
@@ -157,7 +163,8 @@ TEST_CASE("write_file_atomic leaves the old file intact when writing fails (file
   CHECK(names_in(d.path()) == std::vector<std::string>{"state.bin"});
 }
 
-TEST_CASE("append_line_durable appends whole lines and rejects embedded line breaks", "[io][atomic]") {
+TEST_CASE("append_line_durable appends whole lines and rejects embedded line breaks",
+          "[io][atomic]") {
   temp_dir d;
   const fs::path p = d.path() / "changelog.jsonl";
   append_line_durable(p, R"({"step":1})");
@@ -166,10 +173,12 @@ TEST_CASE("append_line_durable appends whole lines and rejects embedded line bre
   CHECK(throws_code([&] { append_line_durable(p, "a\nb"); }, errc::invalid_argument));
   CHECK(read_text_file(p) == "{\"step\":1}\n{\"step\":2}\n");
   write_plain(d.path() / "plain", "x");
-  REQUIRE_THROWS_WITH(append_line_durable(d.path() / "plain" / "log", "x"), Contains("Not a directory"));
+  REQUIRE_THROWS_WITH(append_line_durable(d.path() / "plain" / "log", "x"),
+                      Contains("Not a directory"));
 }
 
-TEST_CASE("read_file of a missing file or a directory is an io_error naming the path", "[io][atomic]") {
+TEST_CASE("read_file of a missing file or a directory is an io_error naming the path",
+          "[io][atomic]") {
   temp_dir d;
   REQUIRE_THROWS_WITH(read_file(d.path() / "nope"), Contains("nope'") && Contains("No such file"));
   CHECK(throws_code([&] { (void)read_file(d.path()); }, errc::io_error));
@@ -195,7 +204,8 @@ TEST_CASE("the content store round-trips bytes under their SHA-256", "[io][store
   CHECK(content_store(d.path() / "store").list() == expect);
 }
 
-TEST_CASE("the content store detects a corrupted entry on read, and put repairs it", "[io][store]") {
+TEST_CASE("the content store detects a corrupted entry on read, and put repairs it",
+          "[io][store]") {
   temp_dir d;
   content_store s(d.path());
   const std::string h = s.put(std::string_view("checkpoint bytes"));
@@ -214,7 +224,8 @@ TEST_CASE("the content store detects a corrupted entry on read, and put repairs 
   CHECK(s.verify(h));
 }
 
-TEST_CASE("the content store rejects bad keys, reports absent ones and skips stray files", "[io][store]") {
+TEST_CASE("the content store rejects bad keys, reports absent ones and skips stray files",
+          "[io][store]") {
   temp_dir d;
   content_store s(d.path());
   CHECK(throws_code([&] { (void)s.get("abc"); }, errc::invalid_argument));

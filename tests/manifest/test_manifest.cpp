@@ -13,14 +13,15 @@
 #include <unistd.h>
 
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
 using fairgate::errc;
 using fairgate::manifest::manifest;
-using Catch::Matchers::Contains;
 
 namespace {
 
 fs::path temp_dir() {
-  const fs::path d = fs::temp_directory_path() / ("fairgate-manifest-test-" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::temp_directory_path() / ("fairgate-manifest-test-" + std::to_string(::getpid()));
   fs::create_directories(d);
   return d;
 }
@@ -133,7 +134,8 @@ TEST_CASE("A tampered, truncated or future manifest is refused with a clear erro
   CHECK_THROWS_WITH(manifest::from_json(future), Contains("schema_version 7 is newer"));
   auto doc = nlohmann::json::parse(text);
   doc["computation"]["surprise"] = 1;
-  CHECK_THROWS_WITH(manifest::from_json(doc.dump()), Contains("/computation/surprise") && Contains("unknown key"));
+  CHECK_THROWS_WITH(manifest::from_json(doc.dump()),
+                    Contains("/computation/surprise") && Contains("unknown key"));
   doc = nlohmann::json::parse(text);
   doc["computation"]["inputs"][0]["sha256"] = "xyz";
   CHECK_THROWS_WITH(manifest::from_json(doc.dump()), Contains("/computation/inputs/0/sha256"));

@@ -19,10 +19,12 @@ struct binary_data {
   std::vector<double> w;
   std::uint32_t n_groups = 1;
 
-  [[nodiscard]] fairgate::metrics::binary_inputs inputs(double threshold = 0.5, bool weighted = false) const {
-    fairgate::metrics::binary_inputs in{std::span<const std::uint8_t>(y),
-                                        fairgate::metrics::prediction_view::scores(std::span<const float>(s), threshold),
-                                        std::span<const std::uint8_t>(g), n_groups};
+  [[nodiscard]] fairgate::metrics::binary_inputs inputs(double threshold = 0.5,
+                                                        bool weighted = false) const {
+    fairgate::metrics::binary_inputs in{
+        std::span<const std::uint8_t>(y),
+        fairgate::metrics::prediction_view::scores(std::span<const float>(s), threshold),
+        std::span<const std::uint8_t>(g), n_groups};
     if (weighted) in.weights = fairgate::metrics::real_view(std::span<const double>(w));
     return in;
   }

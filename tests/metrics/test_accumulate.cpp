@@ -42,14 +42,20 @@ std::vector<fm::confusion_counts> naive_counts(const fg_test::binary_data& d, do
 fg_test::binary_data slice(const fg_test::binary_data& d, std::size_t b, std::size_t e) {
   fg_test::binary_data s;
   s.n_groups = d.n_groups;
-  s.y.assign(d.y.begin() + static_cast<std::ptrdiff_t>(b), d.y.begin() + static_cast<std::ptrdiff_t>(e));
-  s.g.assign(d.g.begin() + static_cast<std::ptrdiff_t>(b), d.g.begin() + static_cast<std::ptrdiff_t>(e));
-  s.s.assign(d.s.begin() + static_cast<std::ptrdiff_t>(b), d.s.begin() + static_cast<std::ptrdiff_t>(e));
-  s.w.assign(d.w.begin() + static_cast<std::ptrdiff_t>(b), d.w.begin() + static_cast<std::ptrdiff_t>(e));
+  s.y.assign(d.y.begin() + static_cast<std::ptrdiff_t>(b),
+             d.y.begin() + static_cast<std::ptrdiff_t>(e));
+  s.g.assign(d.g.begin() + static_cast<std::ptrdiff_t>(b),
+             d.g.begin() + static_cast<std::ptrdiff_t>(e));
+  s.s.assign(d.s.begin() + static_cast<std::ptrdiff_t>(b),
+             d.s.begin() + static_cast<std::ptrdiff_t>(e));
+  s.w.assign(d.w.begin() + static_cast<std::ptrdiff_t>(b),
+             d.w.begin() + static_cast<std::ptrdiff_t>(e));
   return s;
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 void require_same_readout(const fm::group_accumulator& a, const fm::group_accumulator& b) {
   REQUIRE(a == b);
@@ -67,7 +73,8 @@ void require_same_readout(const fm::group_accumulator& a, const fm::group_accumu
 
 // ------------------------------------------------------------------ exact_sum
 
-TEST_CASE("exact_sum keeps a small addend that naive summation loses to cancellation", "[metrics][exact_sum]") {
+TEST_CASE("exact_sum keeps a small addend that naive summation loses to cancellation",
+          "[metrics][exact_sum]") {
   // Hand: 1e100 + 1 - 1e100 = 1 exactly; naive double summation gives 0.
   fm::exact_sum s;
   s.add(1e100);
@@ -111,12 +118,14 @@ TEST_CASE("exact_sum rounds the exact total once, to nearest even", "[metrics][e
   REQUIRE(n.value() == -(1.0 + 0x1p-52));
 }
 
-TEST_CASE("exact_sum gives the same bits for any order of the same values", "[metrics][exact_sum]") {
+TEST_CASE("exact_sum gives the same bits for any order of the same values",
+          "[metrics][exact_sum]") {
   fairgate::rng::stream st(7, fairgate::rng::purposes::test);
   std::vector<double> v(5000);
   for (auto& x : v) {
     const int e = static_cast<int>(st.next_u32() % 200) - 100;
-    x = std::ldexp(static_cast<double>(st.next_u64() >> 11) * 0x1p-53, e) * ((st.next_u32() & 1u) ? 1.0 : -1.0);
+    x = std::ldexp(static_cast<double>(st.next_u64() >> 11) * 0x1p-53, e) *
+        ((st.next_u32() & 1u) ? 1.0 : -1.0);
   }
   fm::exact_sum fwd, rev, halves;
   for (double x : v) fwd.add(x);
@@ -143,7 +152,8 @@ TEST_CASE("exact_sum counts integers exactly beyond 2^53", "[metrics][exact_sum]
 
 // ------------------------------------------------------------ accumulation
 
-TEST_CASE("binary accumulation matches a naive per-row count for 1 to 16 groups", "[metrics][accumulate]") {
+TEST_CASE("binary accumulation matches a naive per-row count for 1 to 16 groups",
+          "[metrics][accumulate]") {
   for (std::uint32_t G : {1u, 2u, 3u, 8u, 13u, 16u}) {
     const auto d = make_binary(20011, G, G);
     const auto acc = fm::accumulate(d.inputs(0.5));
@@ -152,7 +162,8 @@ TEST_CASE("binary accumulation matches a naive per-row count for 1 to 16 groups"
   }
 }
 
-TEST_CASE("the SIMD fast path and the scalar path give identical counts, tails included", "[metrics][accumulate][simd]") {
+TEST_CASE("the SIMD fast path and the scalar path give identical counts, tails included",
+          "[metrics][accumulate][simd]") {
   for (std::size_t n : {0u, 1u, 31u, 63u, 64u, 65u, 127u, 1000u, 16447u, 70001u}) {
     for (std::uint32_t G : {1u, 5u, 8u, 16u}) {
       const auto d = make_binary(n, G, n * 31 + G);
@@ -183,14 +194,16 @@ TEST_CASE("many groups (50 and 1000) are counted by the scatter layout", "[metri
       auto& c = ref[g[i]];
       (y[i] ? (p ? c.tp : c.fn) : (p ? c.fp : c.tn)) += 1;
     }
-    fm::binary_inputs in{std::span<const std::uint8_t>(y), fm::prediction_view::scores(std::span<const float>(s), 0.5),
+    fm::binary_inputs in{std::span<const std::uint8_t>(y),
+                         fm::prediction_view::scores(std::span<const float>(s), 0.5),
                          std::span<const std::uint16_t>(g), G};
     const auto acc = fm::accumulate(in, {.threads = 2});
     for (std::uint32_t k = 0; k < G; ++k) REQUIRE(acc.counts(k) == ref[k]);
   }
 }
 
-TEST_CASE("every label, code, score and prediction element type gives the same counts", "[metrics][accumulate]") {
+TEST_CASE("every label, code, score and prediction element type gives the same counts",
+          "[metrics][accumulate]") {
   const auto d = make_binary(5003, 7, 99);
   const auto base = fm::accumulate(d.inputs(0.5));
   std::vector<std::int32_t> y32(d.y.begin(), d.y.end());
@@ -202,11 +215,14 @@ TEST_CASE("every label, code, score and prediction element type gives the same c
   for (std::size_t i = 0; i < p8.size(); ++i) p8[i] = d.s[i] >= 0.5f ? 1 : 0;
   std::vector<std::int64_t> p64(p8.begin(), p8.end());
 
-  fm::binary_inputs a{std::span<const std::int32_t>(y32), fm::prediction_view::scores(std::span<const double>(s64), 0.5),
+  fm::binary_inputs a{std::span<const std::int32_t>(y32),
+                      fm::prediction_view::scores(std::span<const double>(s64), 0.5),
                       std::span<const std::uint16_t>(g16), 7};
-  fm::binary_inputs b{std::span<const std::int64_t>(y64), fm::prediction_view::hard(std::span<const std::uint8_t>(p8)),
+  fm::binary_inputs b{std::span<const std::int64_t>(y64),
+                      fm::prediction_view::hard(std::span<const std::uint8_t>(p8)),
                       std::span<const std::uint32_t>(g32), 7};
-  fm::binary_inputs c{std::span<const std::uint8_t>(d.y), fm::prediction_view::hard(std::span<const std::int64_t>(p64)),
+  fm::binary_inputs c{std::span<const std::uint8_t>(d.y),
+                      fm::prediction_view::hard(std::span<const std::int64_t>(p64)),
                       std::span<const std::uint8_t>(d.g), 7};
   REQUIRE(fm::accumulate(a) == base);
   REQUIRE(fm::accumulate(b) == base);
@@ -222,14 +238,16 @@ TEST_CASE("a float threshold selects the same rows as comparing in double", "[me
   REQUIRE(fm::float_threshold(0.1) == above);
   std::vector<std::uint8_t> y{1, 1}, g{0, 0};
   std::vector<float> s{above, below};
-  fm::binary_inputs in{std::span<const std::uint8_t>(y), fm::prediction_view::scores(std::span<const float>(s), 0.1),
+  fm::binary_inputs in{std::span<const std::uint8_t>(y),
+                       fm::prediction_view::scores(std::span<const float>(s), 0.1),
                        std::span<const std::uint8_t>(g), 1};
   const auto acc = fm::accumulate(in, {.allow_simd = false});
   REQUIRE(acc.counts(0).tp == 1);
   REQUIRE(acc.counts(0).fn == 1);
 }
 
-TEST_CASE("merging shards equals accumulating the whole, bit for bit, for random splits", "[metrics][merge]") {
+TEST_CASE("merging shards equals accumulating the whole, bit for bit, for random splits",
+          "[metrics][merge]") {
   const auto d = make_binary(30001, 9, 5);
   fairgate::rng::stream st(11, fairgate::rng::purposes::test);
   for (bool weighted : {false, true}) {
@@ -269,7 +287,8 @@ TEST_CASE("the thread count (1, 2, 3, 7) does not change a single bit", "[metric
   const auto d = make_binary(100003, 8, 21);
   for (bool weighted : {false, true}) {
     const auto one = fm::accumulate(d.inputs(0.5, weighted), {.threads = 1});
-    for (unsigned T : {2u, 3u, 7u}) require_same_readout(fm::accumulate(d.inputs(0.5, weighted), {.threads = T}), one);
+    for (unsigned T : {2u, 3u, 7u})
+      require_same_readout(fm::accumulate(d.inputs(0.5, weighted), {.threads = T}), one);
   }
 }
 
@@ -313,7 +332,8 @@ TEST_CASE("a regression pass gives MAE and MSE sums by hand", "[metrics][regress
   // Group 1: (0, 0.5) weight 2: w p = 1, w |d| = 1, w d^2 = 0.5.
   std::vector<double> y{1, 3, 0}, p{2, 1, 0.5}, w{1, 1, 2};
   std::vector<std::uint8_t> g{0, 0, 1};
-  fm::regression_inputs in{std::span<const double>(y), std::span<const double>(p), std::span<const std::uint8_t>(g), 2,
+  fm::regression_inputs in{std::span<const double>(y), std::span<const double>(p),
+                           std::span<const std::uint8_t>(g), 2,
                            fm::real_view(std::span<const double>(w))};
   const auto acc = fm::accumulate(in);
   const auto r0 = acc.regression(0), r1 = acc.regression(1);
@@ -350,11 +370,12 @@ TEST_CASE("a label outside {0,1} is reported with its row", "[metrics][errors]")
   d.y[17] = 2;
   require_error([&] { (void)fm::accumulate(d.inputs()); }, fairgate::errc::out_of_range,
                 "y_true[17] = 2: labels must be 0 or 1");
-  require_error([&] { (void)fm::accumulate(d.inputs(), {.allow_simd = false}); }, fairgate::errc::out_of_range,
-                "y_true[17] = 2");
+  require_error([&] { (void)fm::accumulate(d.inputs(), {.allow_simd = false}); },
+                fairgate::errc::out_of_range, "y_true[17] = 2");
 }
 
-TEST_CASE("a NaN score is reported with its row, in the SIMD body and in the tail", "[metrics][errors]") {
+TEST_CASE("a NaN score is reported with its row, in the SIMD body and in the tail",
+          "[metrics][errors]") {
   for (std::size_t row : {std::size_t{5}, std::size_t{97}}) {
     auto d = make_binary(100, 3, 2);
     d.s[row] = std::numeric_limits<float>::quiet_NaN();
@@ -373,18 +394,21 @@ TEST_CASE("a group code >= n_groups is reported with its row", "[metrics][errors
 TEST_CASE("a prediction outside {0,1} is reported with its row", "[metrics][errors]") {
   std::vector<std::uint8_t> y{0, 1, 1}, g{0, 0, 0};
   std::vector<std::int32_t> p{0, 1, -1};
-  fm::binary_inputs in{std::span<const std::uint8_t>(y), fm::prediction_view::hard(std::span<const std::int32_t>(p)),
+  fm::binary_inputs in{std::span<const std::uint8_t>(y),
+                       fm::prediction_view::hard(std::span<const std::int32_t>(p)),
                        std::span<const std::uint8_t>(g), 1};
   require_error([&] { (void)fm::accumulate(in); }, fairgate::errc::out_of_range, "y_pred[2] = -1");
 }
 
 TEST_CASE("negative, NaN and infinite weights are reported with their row", "[metrics][errors]") {
-  const double bad[] = {-0.5, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()};
+  const double bad[] = {-0.5, std::numeric_limits<double>::quiet_NaN(),
+                        std::numeric_limits<double>::infinity()};
   const char* shown[] = {"weights[4] = -0.5", "weights[4] = nan", "weights[4] = inf"};
   for (int k = 0; k < 3; ++k) {
     auto d = make_binary(10, 2, 4);
     d.w[4] = bad[k];
-    require_error([&] { (void)fm::accumulate(d.inputs(0.5, true)); }, fairgate::errc::invalid_value, shown[k]);
+    require_error([&] { (void)fm::accumulate(d.inputs(0.5, true)); }, fairgate::errc::invalid_value,
+                  shown[k]);
   }
 }
 
@@ -392,33 +416,40 @@ TEST_CASE("length mismatches are reported with both lengths", "[metrics][errors]
   auto d = make_binary(10, 2, 5);
   auto in = d.inputs();
   in.groups.size = 9;
-  require_error([&] { (void)fm::accumulate(in); }, fairgate::errc::length_mismatch, "groups has 9 rows but y_true has 10");
+  require_error([&] { (void)fm::accumulate(in); }, fairgate::errc::length_mismatch,
+                "groups has 9 rows but y_true has 10");
   auto in2 = d.inputs(0.5, true);
   in2.weights->size = 11;
-  require_error([&] { (void)fm::accumulate(in2); }, fairgate::errc::length_mismatch, "weights has 11 rows");
+  require_error([&] { (void)fm::accumulate(in2); }, fairgate::errc::length_mismatch,
+                "weights has 11 rows");
 }
 
-TEST_CASE("the first bad row is reported whatever the thread count, and acc is unchanged", "[metrics][errors][threads]") {
+TEST_CASE("the first bad row is reported whatever the thread count, and acc is unchanged",
+          "[metrics][errors][threads]") {
   auto d = make_binary(100000, 4, 6);
-  d.y[90000] = 7;   // in the last thread's range
-  d.g[40000] = 200; // earlier, in a middle thread's range
+  d.y[90000] = 7;    // in the last thread's range
+  d.g[40000] = 200;  // earlier, in a middle thread's range
   fm::group_accumulator acc(4);
   const auto before = acc;
   for (unsigned T : {1u, 2u, 3u, 7u}) {
-    require_error([&] { fm::accumulate(acc, d.inputs(), {.threads = T}); }, fairgate::errc::out_of_range,
-                  "groups[40000] = 200");
+    require_error([&] { fm::accumulate(acc, d.inputs(), {.threads = T}); },
+                  fairgate::errc::out_of_range, "groups[40000] = 200");
   }
   REQUIRE(acc == before);
 }
 
-TEST_CASE("a regression row whose squared error overflows is rejected with its row", "[metrics][errors]") {
+TEST_CASE("a regression row whose squared error overflows is rejected with its row",
+          "[metrics][errors]") {
   std::vector<double> y{0, 0}, p{1, 1e200};
   std::vector<std::uint8_t> g{0, 0};
-  fm::regression_inputs in{std::span<const double>(y), std::span<const double>(p), std::span<const std::uint8_t>(g), 1};
+  fm::regression_inputs in{std::span<const double>(y), std::span<const double>(p),
+                           std::span<const std::uint8_t>(g), 1};
   require_error([&] { (void)fm::accumulate(in); }, fairgate::errc::invalid_value, "row 1");
   std::vector<double> p2{1, std::numeric_limits<double>::quiet_NaN()};
-  fm::regression_inputs in2{std::span<const double>(y), std::span<const double>(p2), std::span<const std::uint8_t>(g), 1};
-  require_error([&] { (void)fm::accumulate(in2); }, fairgate::errc::invalid_value, "y_pred[1] = nan");
+  fm::regression_inputs in2{std::span<const double>(y), std::span<const double>(p2),
+                            std::span<const std::uint8_t>(g), 1};
+  require_error([&] { (void)fm::accumulate(in2); }, fairgate::errc::invalid_value,
+                "y_pred[1] = nan");
 }
 
 TEST_CASE("inputs accept std::vector and std::array without spelling a span", "[metrics][inputs]") {
@@ -432,26 +463,30 @@ TEST_CASE("inputs accept std::vector and std::array without spelling a span", "[
   REQUIRE(acc.weights(0).tn == 2.0);
 }
 
-TEST_CASE("a regression pass gives the same bits for 1, 2, 3 and 7 threads and any split", "[metrics][regression][threads]") {
+TEST_CASE("a regression pass gives the same bits for 1, 2, 3 and 7 threads and any split",
+          "[metrics][regression][threads]") {
   const auto d = make_binary(20011, 6, 44);
   std::vector<double> y(d.y.size()), p(d.y.size());
   for (std::size_t i = 0; i < y.size(); ++i) {
-    y[i] = d.w[i] - 1.0;                          // real targets of both signs
+    y[i] = d.w[i] - 1.0;  // real targets of both signs
     p[i] = static_cast<double>(d.s[i]) * 3.0 - 1.0;
   }
   auto inputs = [&](std::size_t b, std::size_t e) {
-    return fm::regression_inputs{std::span<const double>(y).subspan(b, e - b), std::span<const double>(p).subspan(b, e - b),
+    return fm::regression_inputs{std::span<const double>(y).subspan(b, e - b),
+                                 std::span<const double>(p).subspan(b, e - b),
                                  std::span<const std::uint8_t>(d.g).subspan(b, e - b), 6,
                                  fm::real_view(std::span<const double>(d.w).subspan(b, e - b))};
   };
   const auto one = fm::accumulate(inputs(0, y.size()));
-  for (unsigned T : {2u, 3u, 7u}) REQUIRE(fm::accumulate(inputs(0, y.size()), {.threads = T}) == one);
+  for (unsigned T : {2u, 3u, 7u})
+    REQUIRE(fm::accumulate(inputs(0, y.size()), {.threads = T}) == one);
   fm::group_accumulator merged(6);
   merged.merge(fm::accumulate(inputs(12345, y.size())));
   merged.merge(fm::accumulate(inputs(0, 12345)));
   REQUIRE(merged == one);
   for (std::uint32_t g = 0; g < 6; ++g) {
-    REQUIRE(same_bits(merged.regression(g).wsum_sq_err.value(), one.regression(g).wsum_sq_err.value()));
+    REQUIRE(
+        same_bits(merged.regression(g).wsum_sq_err.value(), one.regression(g).wsum_sq_err.value()));
     REQUIRE(same_bits(merged.regression(g).sum_pred.value(), one.regression(g).sum_pred.value()));
   }
 }

@@ -21,10 +21,12 @@ TEST_CASE("log-loss is the mean negative log-likelihood per group", "[log_loss][
   const std::vector<std::uint8_t> y = {1, 0, 1, 0};
   const std::vector<std::uint8_t> g = {0, 0, 0, 1};
   const auto r = fm::log_loss(sp(s), sp(y), sp(g), 3);
-  CHECK(r.groups[0].value == Approx(-(std::log(0.8) + std::log(0.6) + std::log(0.5)) / 3).epsilon(1e-14));
+  CHECK(r.groups[0].value ==
+        Approx(-(std::log(0.8) + std::log(0.6) + std::log(0.5)) / 3).epsilon(1e-14));
   CHECK(r.groups[1].value == Approx(-std::log(0.9)).epsilon(1e-14));
-  CHECK(r.overall.value ==
-        Approx(-(std::log(0.8) + std::log(0.6) + std::log(0.5) + std::log(0.9)) / 4).epsilon(1e-14));
+  CHECK(
+      r.overall.value ==
+      Approx(-(std::log(0.8) + std::log(0.6) + std::log(0.5) + std::log(0.9)) / 4).epsilon(1e-14));
   CHECK_FALSE(r.groups[2].defined);  // no rows
   CHECK(std::isnan(r.groups[2].value));
   CHECK(r.groups[0].count == 3);
@@ -37,15 +39,18 @@ TEST_CASE("log-loss clips probabilities at machine epsilon like sklearn 1.2", "[
   const std::vector<std::uint8_t> g = {0, 0};
   const std::vector<double> s64 = {0.0, 1.0};
   const std::vector<float> s32 = {0.0f, 1.0f};
-  CHECK(fm::log_loss(sp(s64), sp(y), sp(g), 1).overall.value == Approx(52 * std::log(2.0)).epsilon(1e-14));
-  CHECK(fm::log_loss(sp(s32), sp(y), sp(g), 1).overall.value == Approx(23 * std::log(2.0)).epsilon(1e-14));
+  CHECK(fm::log_loss(sp(s64), sp(y), sp(g), 1).overall.value ==
+        Approx(52 * std::log(2.0)).epsilon(1e-14));
+  CHECK(fm::log_loss(sp(s32), sp(y), sp(g), 1).overall.value ==
+        Approx(23 * std::log(2.0)).epsilon(1e-14));
   // Pre-1.2 sklearn: eps = 1e-15. Row 1 loses -ln(1e-15); row 2 is clipped to
   // the double 1 - 1e-15, whose distance to 1 is not exactly 1e-15.
   const auto old = fm::log_loss(sp(s64), sp(y), sp(g), 1, std::span<const double>{}, 1e-15);
   CHECK(old.groups[0].value ==
         Approx(-(std::log(1e-15) + std::log(1.0 - (1.0 - 1e-15))) / 2).epsilon(1e-13));
   // eps = 0: the loss is infinite, not an error.
-  CHECK(std::isinf(fm::log_loss(sp(s64), sp(y), sp(g), 1, std::span<const double>{}, 0.0).overall.value));
+  CHECK(std::isinf(
+      fm::log_loss(sp(s64), sp(y), sp(g), 1, std::span<const double>{}, 0.0).overall.value));
 }
 
 TEST_CASE("Brier score is the weighted mean squared error of the probability", "[brier][hand]") {
@@ -66,7 +71,8 @@ TEST_CASE("Brier score is the weighted mean squared error of the probability", "
   CHECK(rw.groups[1].count == 1);
 }
 
-TEST_CASE("losses are bit-identical under permutation and with unit weights", "[log_loss][brier][property]") {
+TEST_CASE("losses are bit-identical under permutation and with unit weights",
+          "[log_loss][brier][property]") {
   const auto r = fgtest::random_rows(21, 5000, 7, 0);
   const auto p = fgtest::permuted(r, 3);
   const std::vector<double> ones(r.score.size(), 1.0);
@@ -102,10 +108,12 @@ TEST_CASE("log-loss with integer weights equals repeated rows", "[log_loss][prop
   }
   const auto a = fm::log_loss(sp(r.score), sp(r.label), sp(r.group), 3, sp(iw));
   const auto b = fm::log_loss(sp(rep.score), sp(rep.label), sp(rep.group), 3);
-  for (std::size_t k = 0; k < 3; ++k) CHECK(fgtest::same_bits(a.groups[k].value, b.groups[k].value));
+  for (std::size_t k = 0; k < 3; ++k)
+    CHECK(fgtest::same_bits(a.groups[k].value, b.groups[k].value));
 }
 
-TEST_CASE("uniform calibration bins reproduce sklearn's documented example", "[calibration][hand]") {
+TEST_CASE("uniform calibration bins reproduce sklearn's documented example",
+          "[calibration][hand]") {
   // sklearn calibration_curve docstring: y = [0,0,0,0,1,1,1,1,1],
   // p = [.1,.2,.3,.4,.65,.7,.8,.9,1], n_bins = 3 -> edges 0, 1/3, 2/3, 1:
   //   bin 0 {.1,.2,.3}: frac 0, mean .2;  bin 1 {.4,.65}: frac .5, mean .525;
@@ -181,29 +189,36 @@ TEST_CASE("duplicate quantile edges leave the bins between them empty", "[calibr
   CHECK(c.mce == 0.5);
 }
 
-TEST_CASE("calibration is bit-identical under permutation and with unit weights", "[calibration][property]") {
+TEST_CASE("calibration is bit-identical under permutation and with unit weights",
+          "[calibration][property]") {
   const auto r = fgtest::random_rows(23, 4000, 5, 0);
   const auto p = fgtest::permuted(r, 9);
   const std::vector<double> ones(r.score.size(), 1.0);
   for (auto strat : {fm::binning::uniform, fm::binning::quantile}) {
-    const auto a = fm::calibration(sp(r.score), sp(r.label), sp(r.group), 5, 10, strat, sp(r.weight));
-    const auto b = fm::calibration(sp(p.score), sp(p.label), sp(p.group), 5, 10, strat, sp(p.weight));
+    const auto a =
+        fm::calibration(sp(r.score), sp(r.label), sp(r.group), 5, 10, strat, sp(r.weight));
+    const auto b =
+        fm::calibration(sp(p.score), sp(p.label), sp(p.group), 5, 10, strat, sp(p.weight));
     const auto u = fm::calibration(sp(r.score), sp(r.label), sp(r.group), 5, 10, strat);
     const auto u1 = fm::calibration(sp(r.score), sp(r.label), sp(r.group), 5, 10, strat, sp(ones));
     for (std::size_t k = 0; k < 5; ++k) {
       CHECK(fgtest::same_bits(a.groups[k].ece, b.groups[k].ece));
       CHECK(fgtest::same_bits(u.groups[k].ece, u1.groups[k].ece));
-      CHECK(fgtest::same_bits(a.groups[k].calibration_in_the_large, b.groups[k].calibration_in_the_large));
+      CHECK(fgtest::same_bits(a.groups[k].calibration_in_the_large,
+                              b.groups[k].calibration_in_the_large));
       for (std::size_t j = 0; j < 10; ++j) {
-        CHECK(fgtest::same_bits(a.groups[k].bins[j].mean_predicted, b.groups[k].bins[j].mean_predicted));
-        CHECK(fgtest::same_bits(u.groups[k].bins[j].mean_predicted, u1.groups[k].bins[j].mean_predicted));
+        CHECK(fgtest::same_bits(a.groups[k].bins[j].mean_predicted,
+                                b.groups[k].bins[j].mean_predicted));
+        CHECK(fgtest::same_bits(u.groups[k].bins[j].mean_predicted,
+                                u1.groups[k].bins[j].mean_predicted));
       }
     }
     CHECK(fgtest::same_bits(a.overall.mce, b.overall.mce));
   }
 }
 
-TEST_CASE("probability kernels reject scores outside [0, 1] and bad parameters", "[calibration][errors]") {
+TEST_CASE("probability kernels reject scores outside [0, 1] and bad parameters",
+          "[calibration][errors]") {
   const std::vector<double> s = {0.1, 1.5};
   const std::vector<std::uint8_t> y = {0, 1};
   const std::vector<std::uint8_t> g = {0, 0};
@@ -218,7 +233,8 @@ TEST_CASE("probability kernels reject scores outside [0, 1] and bad parameters",
   };
   expect([&] { (void)fm::log_loss(sp(s), sp(y), sp(g), 1); }, fairgate::errc::out_of_range,
          "scores[1] = 1.5: probabilities must lie in [0, 1]");
-  expect([&] { (void)fm::brier_score(sp(s), sp(y), sp(g), 1); }, fairgate::errc::out_of_range, "scores[1]");
+  expect([&] { (void)fm::brier_score(sp(s), sp(y), sp(g), 1); }, fairgate::errc::out_of_range,
+         "scores[1]");
   expect([&] { (void)fm::calibration(sp(s), sp(y), sp(g), 1, 5, fm::binning::uniform); },
          fairgate::errc::out_of_range, "scores[1]");
   const std::vector<double> ok = {0.1, 0.5};

@@ -86,8 +86,9 @@ TEST_CASE("AUC matches direct pair counting on random data with ties", "[roc][or
   for (std::uint32_t levels : {0u, 7u}) {
     const auto r = fgtest::random_rows(11 + levels, 400, 3, levels);
     for (bool weighted : {false, true}) {
-      const auto res = weighted ? fm::roc_auc(sp(r.score), sp(r.label), sp(r.group), 3, sp(r.weight))
-                                : fm::roc_auc(sp(r.score), sp(r.label), sp(r.group), 3);
+      const auto res = weighted
+                           ? fm::roc_auc(sp(r.score), sp(r.label), sp(r.group), 3, sp(r.weight))
+                           : fm::roc_auc(sp(r.score), sp(r.label), sp(r.group), 3);
       for (int gi = 0; gi < 3; ++gi) {
         CHECK(res.groups[static_cast<std::size_t>(gi)].auc ==
               Approx(brute_xauc(r, gi, gi, weighted)).epsilon(1e-12));
@@ -149,7 +150,8 @@ TEST_CASE("AUC with integer weights equals the AUC of repeated rows", "[roc][pro
   CHECK(fgtest::same_bits(a.overall.auc, b.overall.auc));
 }
 
-TEST_CASE("AUC is invariant under strictly increasing transforms of the scores", "[roc][property]") {
+TEST_CASE("AUC is invariant under strictly increasing transforms of the scores",
+          "[roc][property]") {
   const auto r = fgtest::random_rows(8, 2000, 4, 40);
   std::vector<double> cube;
   std::vector<float> f32;
@@ -308,7 +310,8 @@ TEST_CASE("score kernels reject bad rows and name the row", "[roc][errors]") {
   require_error(run, fairgate::errc::out_of_range, "labels[2] = 2: labels must be 0 or 1");
   y[2] = 0;
   g[0] = 5;
-  require_error(run, fairgate::errc::out_of_range, "groups[0] = 5: group codes must be < n_groups = 2");
+  require_error(run, fairgate::errc::out_of_range,
+                "groups[0] = 5: group codes must be < n_groups = 2");
   g[0] = 0;
   w[1] = -1.0;
   require_error(run, fairgate::errc::invalid_value, "weights[1] = -1");
@@ -321,8 +324,8 @@ TEST_CASE("score kernels reject bad rows and name the row", "[roc][errors]") {
   w.pop_back();
   require_error(run, fairgate::errc::length_mismatch, "weights has 2 rows but scores has 3");
   w.push_back(1.0);
-  require_error([&] { (void)fm::roc_auc(sp(s), sp(y), sp(g), 0); }, fairgate::errc::invalid_argument,
-                "n_groups");
+  require_error([&] { (void)fm::roc_auc(sp(s), sp(y), sp(g), 0); },
+                fairgate::errc::invalid_argument, "n_groups");
   const std::vector<std::int32_t> yi = {0, -1, 0};
   require_error([&] { (void)fm::xauc(sp(s), sp(yi), sp(g), 2); }, fairgate::errc::out_of_range,
                 "labels[1] = -1");

@@ -65,7 +65,8 @@ void require_error(F&& f, fairgate::errc code, const std::string& fragment) {
 
 }  // namespace
 
-TEST_CASE("threshold sweep equals a naive pass per threshold on a uniform grid", "[sweep][property]") {
+TEST_CASE("threshold sweep equals a naive pass per threshold on a uniform grid",
+          "[sweep][property]") {
   auto r = fgtest::random_rows(31, 3000, 4, 0);
   std::vector<double> grid;
   for (int k = 0; k < 100; ++k) grid.push_back(k / 100.0);
@@ -88,7 +89,8 @@ TEST_CASE("threshold sweep equals a naive pass per threshold on a uniform grid",
   check_against_naive(f32, y2, g2, 4, grid, nullptr);
 }
 
-TEST_CASE("threshold sweep equals a naive pass on an irregular grid with infinities", "[sweep][property]") {
+TEST_CASE("threshold sweep equals a naive pass on an irregular grid with infinities",
+          "[sweep][property]") {
   auto r = fgtest::random_rows(32, 2000, 3, 16);
   const double inf = std::numeric_limits<double>::infinity();
   r.score.push_back(inf);
@@ -100,21 +102,23 @@ TEST_CASE("threshold sweep equals a naive pass on an irregular grid with infinit
     r.group.push_back(static_cast<std::uint8_t>(i % 3));
     r.weight.push_back(1.5);
   }
-  const std::vector<double> grid = {-inf, -1.0, 0.0, 0.0, 0.0625, 0.1, 0.5, 0.5, 0.51, 0.9375, 1.0, inf};
+  const std::vector<double> grid = {-inf, -1.0, 0.0,  0.0,    0.0625, 0.1,
+                                    0.5,  0.5,  0.51, 0.9375, 1.0,    inf};
   check_against_naive(r.score, r.label, r.group, 3, grid, nullptr);
   check_against_naive(r.score, r.label, r.group, 3, grid, &r.weight);
   const std::vector<double> one = {0.5};
   check_against_naive(r.score, r.label, r.group, 3, one, &r.weight);
 }
 
-TEST_CASE("threshold sweep on a million f32 rows (prefix table path) equals a naive pass", "[sweep][property]") {
+TEST_CASE("threshold sweep on a million f32 rows (prefix table path) equals a naive pass",
+          "[sweep][property]") {
   // n >= 2^20 switches float scores to the 20-bit prefix table; the grid has
   // thresholds that are not floats (0.1, 1/3), subnormal and huge values,
   // -0.0 and +0.0, and infinities; the scores include every threshold's float
   // neighbours.
   const double inf = std::numeric_limits<double>::infinity();
-  const std::vector<double> grid = {-inf, -2.5, -1e-40, -0.0, 0.0, 1e-45, 0.1, 1.0 / 3.0, 0.5,
-                                    0.5, 0.75, 1.0, 1e30, inf};
+  const std::vector<double> grid = {-inf,      -2.5, -1e-40, -0.0, 0.0, 1e-45, 0.1,
+                                    1.0 / 3.0, 0.5,  0.5,    0.75, 1.0, 1e30,  inf};
   const std::size_t n = (std::size_t{1} << 20) + 4096;
   std::vector<float> s;
   std::vector<std::uint8_t> y, g;
@@ -165,7 +169,8 @@ TEST_CASE("threshold sweep rejects bad grids and bad rows", "[sweep][errors]") {
   const std::vector<std::uint8_t> g = {0, 0};
   const std::vector<double> unsorted = {0.5, 0.4};
   require_error([&] { (void)fm::threshold_sweep(sp(s), sp(y), sp(g), 1, sp(unsorted)); },
-                fairgate::errc::invalid_argument, "thresholds[1] = 0.4 < thresholds[0]: the grid must be non-decreasing");
+                fairgate::errc::invalid_argument,
+                "thresholds[1] = 0.4 < thresholds[0]: the grid must be non-decreasing");
   const std::vector<double> nan_grid = {0.1, std::nan("")};
   require_error([&] { (void)fm::threshold_sweep(sp(s), sp(y), sp(g), 1, sp(nan_grid)); },
                 fairgate::errc::invalid_value, "thresholds[1] = nan");
@@ -181,7 +186,8 @@ TEST_CASE("threshold sweep rejects bad grids and bad rows", "[sweep][errors]") {
   std::vector<std::uint8_t> by(5001, 0), bg(5001, 0);
   bg[5000] = 4;
   require_error([&] { (void)fm::threshold_sweep(sp(big), sp(by), sp(bg), 2, sp(t)); },
-                fairgate::errc::out_of_range, "groups[5000] = 4: group codes must be < n_groups = 2");
+                fairgate::errc::out_of_range,
+                "groups[5000] = 4: group codes must be < n_groups = 2");
   big[4097] = std::nanf("");
   require_error([&] { (void)fm::threshold_sweep(sp(big), sp(by), sp(bg), 2, sp(t)); },
                 fairgate::errc::invalid_value, "scores[4097] = nan");
@@ -210,9 +216,9 @@ TEST_CASE("AIF360's ten-row example gives Theil 4 ln2 / 10 and GE(2) 0.2", "[ine
 
 TEST_CASE("GE per group and between groups on the AIF360 example", "[inequality][hand]") {
   // group 0: b = [1,1] -> 0.
-  // group 1: b = [1,0,2,2], mu = 5/4: sum (b/mu)^2 = .64 + 0 + 2.56 + 2.56 = 5.76 -> (1.44 - 1)/2 = .22
-  // group 2: b = [1,1,1,0], mu = 3/4: sum (b/mu)^2 = 16/3 -> (4/3 - 1)/2 = 1/6
-  // between: mu_g = 1, 5/4, 3/4 with masses 2, 4, 4 (mu = 1):
+  // group 1: b = [1,0,2,2], mu = 5/4: sum (b/mu)^2 = .64 + 0 + 2.56 + 2.56 = 5.76 -> (1.44 - 1)/2 =
+  // .22 group 2: b = [1,1,1,0], mu = 3/4: sum (b/mu)^2 = 16/3 -> (4/3 - 1)/2 = 1/6 between: mu_g =
+  // 1, 5/4, 3/4 with masses 2, 4, 4 (mu = 1):
   //   ((2 + 4*25/16 + 4*9/16)/10 - 1)/2 = (1.05 - 1)/2 = .025
   //   Theil between = (4 * 1.25 ln 1.25 + 4 * .75 ln .75) / 10
   const auto ge = fm::generalized_entropy_index(sp(aif_label), sp(aif_pred), sp(aif_group), 3, 2.0);
@@ -230,20 +236,26 @@ TEST_CASE("GE for alpha 0, non-integer and negative alpha", "[inequality][hand]"
   //   alpha = 0.5: (sum b^.5 / 10 - 1) / (.5 * -.5) = ((6 + 2 sqrt 2)/10 - 1) / -.25
   //   alpha = 3:   ((6 + 2*8)/10 - 1) / 6 = (2.2 - 1)/6 = .2
   //   alpha = 0 and alpha < 0: b = 0 rows make the index +inf.
-  const auto half = fm::generalized_entropy_index(sp(aif_label), sp(aif_pred), sp(aif_group), 3, 0.5);
-  CHECK(half.overall.value == Approx(((6.0 + 2.0 * std::sqrt(2.0)) / 10.0 - 1.0) / -0.25).epsilon(1e-14));
-  const auto three = fm::generalized_entropy_index(sp(aif_label), sp(aif_pred), sp(aif_group), 3, 3.0);
+  const auto half =
+      fm::generalized_entropy_index(sp(aif_label), sp(aif_pred), sp(aif_group), 3, 0.5);
+  CHECK(half.overall.value ==
+        Approx(((6.0 + 2.0 * std::sqrt(2.0)) / 10.0 - 1.0) / -0.25).epsilon(1e-14));
+  const auto three =
+      fm::generalized_entropy_index(sp(aif_label), sp(aif_pred), sp(aif_group), 3, 3.0);
   CHECK(three.overall.value == Approx(0.2).epsilon(1e-14));
-  const auto zero = fm::generalized_entropy_index(sp(aif_label), sp(aif_pred), sp(aif_group), 3, 0.0);
+  const auto zero =
+      fm::generalized_entropy_index(sp(aif_label), sp(aif_pred), sp(aif_group), 3, 0.0);
   CHECK(std::isinf(zero.overall.value));
   // Group 0 has no b = 0: GE(0) = -mean ln(1/1) = 0; GE(-1) likewise 0.
   CHECK(zero.groups[0].value == 0.0);
-  const auto neg = fm::generalized_entropy_index(sp(aif_label), sp(aif_pred), sp(aif_group), 3, -1.0);
+  const auto neg =
+      fm::generalized_entropy_index(sp(aif_label), sp(aif_pred), sp(aif_group), 3, -1.0);
   CHECK(std::isinf(neg.overall.value));
   CHECK(neg.groups[0].value == 0.0);
 }
 
-TEST_CASE("GE is undefined when every row is a false negative or a group is empty", "[inequality][edge]") {
+TEST_CASE("GE is undefined when every row is a false negative or a group is empty",
+          "[inequality][edge]") {
   const std::vector<std::uint8_t> y = {1, 1}, p = {0, 0}, g = {0, 0};
   const auto r = fm::generalized_entropy_index(sp(y), sp(p), sp(g), 2, 2.0);
   CHECK_FALSE(r.overall.defined);  // mu = 0
@@ -251,7 +263,8 @@ TEST_CASE("GE is undefined when every row is a false negative or a group is empt
   CHECK_FALSE(r.groups[1].defined);  // no rows
 }
 
-TEST_CASE("GE from cells equals GE from rows, and weights generalise rows", "[inequality][property]") {
+TEST_CASE("GE from cells equals GE from rows, and weights generalise rows",
+          "[inequality][property]") {
   const auto r = fgtest::random_rows(33, 2000, 5, 0);
   std::vector<std::uint8_t> pred;
   for (double s : r.score) pred.push_back(s >= 0.5 ? 1 : 0);
@@ -262,14 +275,18 @@ TEST_CASE("GE from cells equals GE from rows, and weights generalise rows", "[in
   }
   for (double alpha : {0.5, 1.0, 2.0, 3.0}) {
     const auto a = fm::generalized_entropy_index(sp(r.label), sp(pred), sp(r.group), 5, alpha);
-    const auto b = fm::generalized_entropy_index(std::span<const fm::confusion_counts>(cells), alpha);
+    const auto b =
+        fm::generalized_entropy_index(std::span<const fm::confusion_counts>(cells), alpha);
     const std::vector<double> ones(pred.size(), 1.0);
-    const auto c = fm::generalized_entropy_index(sp(r.label), sp(pred), sp(r.group), 5, alpha, sp(ones));
+    const auto c =
+        fm::generalized_entropy_index(sp(r.label), sp(pred), sp(r.group), 5, alpha, sp(ones));
     const auto p = fgtest::permuted(r, 4);
     std::vector<std::uint8_t> pp;
     for (double s : p.score) pp.push_back(s >= 0.5 ? 1 : 0);
-    const auto d = fm::generalized_entropy_index(sp(p.label), sp(pp), sp(p.group), 5, alpha, sp(p.weight));
-    const auto e = fm::generalized_entropy_index(sp(r.label), sp(pred), sp(r.group), 5, alpha, sp(r.weight));
+    const auto d =
+        fm::generalized_entropy_index(sp(p.label), sp(pp), sp(p.group), 5, alpha, sp(p.weight));
+    const auto e =
+        fm::generalized_entropy_index(sp(r.label), sp(pred), sp(r.group), 5, alpha, sp(r.weight));
     CHECK(fgtest::same_bits(a.overall.value, b.overall.value));
     CHECK(fgtest::same_bits(a.overall.value, c.overall.value));
     CHECK(fgtest::same_bits(a.between_groups.value, b.between_groups.value));
@@ -281,8 +298,8 @@ TEST_CASE("GE from cells equals GE from rows, and weights generalise rows", "[in
 
 TEST_CASE("inequality indices reject bad predictions and lengths", "[inequality][errors]") {
   const std::vector<std::uint8_t> y = {1, 0}, p = {1, 2}, g = {0, 0};
-  require_error([&] { (void)fm::theil_index(sp(y), sp(p), sp(g), 1); }, fairgate::errc::out_of_range,
-                "predictions[1] = 2: predictions must be 0 or 1");
+  require_error([&] { (void)fm::theil_index(sp(y), sp(p), sp(g), 1); },
+                fairgate::errc::out_of_range, "predictions[1] = 2: predictions must be 0 or 1");
   const std::vector<std::uint8_t> short_p = {1};
   require_error([&] { (void)fm::theil_index(sp(y), sp(short_p), sp(g), 1); },
                 fairgate::errc::length_mismatch, "predictions has 1 rows but labels has 2");

@@ -131,7 +131,8 @@ TEST_CASE("Signed weights follow the reduction's cost difference") {
   // group-0 rows and −1 for group-1 rows; sw = (2y − 1) − that.
   const std::vector<std::uint8_t> y = {1, 0, 1, 0};
   const std::vector<std::uint32_t> g = {0, 0, 1, 1};
-  const mitigation::detail::eg_lagrangian lag(y, g, 2, {mitigation::eg_moment_kind::demographic_parity, 0.1});
+  const mitigation::detail::eg_lagrangian lag(
+      y, g, 2, {mitigation::eg_moment_kind::demographic_parity, 0.1});
   REQUIRE(lag.size() == 4);
   const std::vector<double> lambda = {1.0, 0.0, 0.0, 0.0};
   const auto sw = lag.signed_weights(lambda);

@@ -95,10 +95,12 @@ TEST_CASE("TPR and FPR parity equalise their own rate") {
   mitigation::threshold_options opt;
   opt.constraint = threshold_constraint::true_positive_rate_parity;
   const auto tpr_rules = mitigation::fit_thresholds(d.s, d.y, d.g, 2, opt);
-  CHECK(tpr_rules.groups[0].achieved_tpr == Approx(tpr_rules.groups[1].achieved_tpr).epsilon(1e-12));
+  CHECK(tpr_rules.groups[0].achieved_tpr ==
+        Approx(tpr_rules.groups[1].achieved_tpr).epsilon(1e-12));
   opt.constraint = threshold_constraint::false_positive_rate_parity;
   const auto fpr_rules = mitigation::fit_thresholds(d.s, d.y, d.g, 2, opt);
-  CHECK(fpr_rules.groups[0].achieved_fpr == Approx(fpr_rules.groups[1].achieved_fpr).epsilon(1e-12));
+  CHECK(fpr_rules.groups[0].achieved_fpr ==
+        Approx(fpr_rules.groups[1].achieved_fpr).epsilon(1e-12));
 }
 
 TEST_CASE("A constraint never beats the unconstrained optimum nor loses to a constant") {

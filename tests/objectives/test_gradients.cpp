@@ -19,10 +19,9 @@ using penalty_fn = std::function<double(const penalty_inputs<double>&, std::span
 // Checks every coordinate; returns the worst relative error seen.
 double worst_fd_error(random_problem p, bool weighted, const penalty_fn& f) {
   const auto inputs = [&](const random_problem& q) {
-    return penalty_inputs<double>{q.scores, q.labels, q.groups,
-                                  weighted ? std::span<const double>(q.weights)
-                                           : std::span<const double>(),
-                                  q.n_groups};
+    return penalty_inputs<double>{
+        q.scores, q.labels, q.groups,
+        weighted ? std::span<const double>(q.weights) : std::span<const double>(), q.n_groups};
   };
   std::vector<double> grad(p.scores.size()), scratch(p.scores.size());
   f(inputs(p), grad);

@@ -31,8 +31,8 @@ TEST_CASE("Demographic parity with a hinge relaxation matches a hand computation
   std::vector<double> grad(4);
   penalty_options opt;
   opt.relax = {relaxation_kind::hinge, 1.0};
-  const auto r = demographic_parity(penalty_inputs<double>{s, y, g, {}, 2}, opt,
-                                    std::span<double>(grad));
+  const auto r =
+      demographic_parity(penalty_inputs<double>{s, y, g, {}, 2}, opt, std::span<double>(grad));
   CHECK(r.value == 1.25);
   CHECK(r.group_values == std::vector<double>{1.5, 0.25});
   CHECK(grad == std::vector<double>{0.5, 0.5, 0.0, -0.5});
@@ -59,8 +59,8 @@ TEST_CASE("Equal opportunity only looks at positive rows") {
   std::vector<double> grad(4);
   penalty_options opt;
   opt.relax = {relaxation_kind::hinge, 1.0};
-  const auto r = equal_opportunity(penalty_inputs<double>{s, y, g, {}, 2}, opt,
-                                   std::span<double>(grad));
+  const auto r =
+      equal_opportunity(penalty_inputs<double>{s, y, g, {}, 2}, opt, std::span<double>(grad));
   CHECK(r.value == 2.0);
   CHECK(grad == std::vector<double>{1.0, 0.0, -1.0, 0.0});
 }
@@ -104,11 +104,11 @@ TEST_CASE("Loss equalisation within its tolerance costs nothing") {
   const auto p = make_problem(400, 3, 11);
   std::vector<double> grad(p.scores.size());
   const auto in = view_of(p, false);
-  const auto tight = loss_equalisation(in, gap_form::hinge_squared_to_overall, 0.0,
-                                       std::span<double>(grad));
+  const auto tight =
+      loss_equalisation(in, gap_form::hinge_squared_to_overall, 0.0, std::span<double>(grad));
   REQUIRE(tight.value > 0.0);
-  const auto loose = loss_equalisation(in, gap_form::hinge_squared_to_overall, 10.0,
-                                       std::span<double>(grad));
+  const auto loose =
+      loss_equalisation(in, gap_form::hinge_squared_to_overall, 10.0, std::span<double>(grad));
   CHECK(loose.value == 0.0);
   CHECK(std::all_of(grad.begin(), grad.end(), [](double d) { return d == 0.0; }));
 }
@@ -130,7 +130,8 @@ TEST_CASE("Penalties are invariant to row order") {
   const auto a = demographic_parity(view_of(p, true), opt, std::span<double>(gp));
   const auto b = demographic_parity(view_of(q, true), opt, std::span<double>(gq));
   CHECK(a.value == Approx(b.value).epsilon(1e-14));
-  for (std::size_t i = 0; i < order.size(); ++i) CHECK(gq[i] == Approx(gp[order[i]]).epsilon(1e-12));
+  for (std::size_t i = 0; i < order.size(); ++i)
+    CHECK(gq[i] == Approx(gp[order[i]]).epsilon(1e-12));
 }
 
 TEST_CASE("Weights of one equal the unweighted penalty, and integer weights equal repeated rows") {
@@ -138,7 +139,8 @@ TEST_CASE("Weights of one equal the unweighted penalty, and integer weights equa
   std::fill(p.weights.begin(), p.weights.end(), 1.0);
   std::vector<double> g1(p.scores.size()), g2(p.scores.size());
   const penalty_options opt;
-  const auto u = equalized_odds(view_of(p, false), opt, odds_aggregate::mean, std::span<double>(g1));
+  const auto u =
+      equalized_odds(view_of(p, false), opt, odds_aggregate::mean, std::span<double>(g1));
   const auto w = equalized_odds(view_of(p, true), opt, odds_aggregate::mean, std::span<double>(g2));
   CHECK(u.value == w.value);
   CHECK(g1 == g2);
@@ -210,7 +212,7 @@ TEST_CASE("Bad inputs are rejected with the row named") {
                   fairgate::error);
   penalty_options bad;
   bad.relax.temperature = 0.0;
-  CHECK_THROWS_WITH(demographic_parity(penalty_inputs<double>{s, y, g, {}, 2}, bad,
-                                       std::span<double>(grad)),
-                    Contains("temperature"));
+  CHECK_THROWS_WITH(
+      demographic_parity(penalty_inputs<double>{s, y, g, {}, 2}, bad, std::span<double>(grad)),
+      Contains("temperature"));
 }

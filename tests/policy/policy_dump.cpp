@@ -27,9 +27,12 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::string out;
-    if (mode == "canonical") out = fp::to_canonical_toml(*r.value);
-    else if (mode == "json") out = fp::to_json(*r.value) + "\n";
-    else if (mode == "digest") out = fp::digest(*r.value) + "\n";
+    if (mode == "canonical")
+      out = fp::to_canonical_toml(*r.value);
+    else if (mode == "json")
+      out = fp::to_json(*r.value) + "\n";
+    else if (mode == "digest")
+      out = fp::digest(*r.value) + "\n";
     else {
       std::fprintf(stderr, "unknown mode %s\n", argv[1]);
       return 2;

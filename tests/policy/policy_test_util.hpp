@@ -15,10 +15,11 @@ inline std::vector<fairgate::policy::diagnostic> diagnose(std::string_view text)
 
 // True if some diagnostic is on `line`, has exactly key path `key`, and its
 // message contains `fragment`.
-inline bool has(const std::vector<fairgate::policy::diagnostic>& ds, unsigned line, std::string_view key,
-                std::string_view fragment) {
+inline bool has(const std::vector<fairgate::policy::diagnostic>& ds, unsigned line,
+                std::string_view key, std::string_view fragment) {
   for (const auto& d : ds)
-    if (d.line == line && d.key == key && d.message.find(fragment) != std::string::npos) return true;
+    if (d.line == line && d.key == key && d.message.find(fragment) != std::string::npos)
+      return true;
   return false;
 }
 

@@ -15,7 +15,9 @@ using policy_test::has;
 using policy_test::minimal_head;
 
 namespace {
-std::string with(std::string_view tail) { return std::string(minimal_head) + std::string(tail); }
+std::string with(std::string_view tail) {
+  return std::string(minimal_head) + std::string(tail);
+}
 
 // Lines 7-10 after minimal_head (lines 1-6).
 constexpr std::string_view ok_constraint = R"(
@@ -76,7 +78,9 @@ TEST_CASE("alpha on a constraint is rejected with where it belongs", "[policy][e
 }
 
 TEST_CASE("An unknown metric is an error suggesting the closest name", "[policy][errors]") {
-  const auto ds = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"equalized_odd_diference\"\nbound = \"<= 0.05\"\n"));
+  const auto ds =
+      diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = "
+                    "\"equalized_odd_diference\"\nbound = \"<= 0.05\"\n"));
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
   CHECK(has(ds, 10, "target[0].constraint[0].metric",
@@ -84,7 +88,8 @@ TEST_CASE("An unknown metric is an error suggesting the closest name", "[policy]
 }
 
 TEST_CASE("An unknown metric far from every name gets no suggestion", "[policy][errors]") {
-  const auto ds = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"zzzzzzzzzzzz\"\nbound = \"<= 0.05\"\n"));
+  const auto ds = diagnose(with(
+      "\n[[target.constraint]]\nid = \"c\"\nmetric = \"zzzzzzzzzzzz\"\nbound = \"<= 0.05\"\n"));
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
   CHECK(ds[0].message.find("did you mean") == std::string::npos);
@@ -92,14 +97,16 @@ TEST_CASE("An unknown metric far from every name gets no suggestion", "[policy][
 
 TEST_CASE("A duplicate target name is an error at the second name", "[policy][errors]") {
   std::string text = with(ok_constraint);
-  text += "\n[[target]]\nname = \"t\"\nsensitive_features = [\"race\"]\n" + std::string(ok_constraint);
+  text +=
+      "\n[[target]]\nname = \"t\"\nsensitive_features = [\"race\"]\n" + std::string(ok_constraint);
   const auto ds = diagnose(text);
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
   CHECK(has(ds, 14, "target[1].name", "duplicate target name 't'"));
 }
 
-TEST_CASE("A duplicate constraint id within a target is an error at the second id", "[policy][errors]") {
+TEST_CASE("A duplicate constraint id within a target is an error at the second id",
+          "[policy][errors]") {
   const auto ds = diagnose(with(std::string(ok_constraint) + std::string(ok_constraint)));
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
@@ -108,33 +115,52 @@ TEST_CASE("A duplicate constraint id within a target is an error at the second i
 
 TEST_CASE("The same constraint id in two targets is allowed", "[policy][errors]") {
   std::string text = with(ok_constraint);
-  text += "\n[[target]]\nname = \"u\"\nsensitive_features = [\"race\"]\n" + std::string(ok_constraint);
+  text +=
+      "\n[[target]]\nname = \"u\"\nsensitive_features = [\"race\"]\n" + std::string(ok_constraint);
   CHECK(diagnose(text).empty());
 }
 
-TEST_CASE("Bound strings that do not follow the grammar are errors quoting the string", "[policy][errors]") {
-  const char* bad[] = {"< 0.05",          "0.05",          "<= ",          "<= 0.05 extra", "<= baseline * 2",
-                       ">= baseline - -0.1", "<= .5",      "<= 5.",        "<= 1e",         "<= nan",
-                       "<= inf",          "<= 1e999",      "=> 0.1",       "<= 0x10",       "<= baseline 0.1"};
+TEST_CASE("Bound strings that do not follow the grammar are errors quoting the string",
+          "[policy][errors]") {
+  const char* bad[] = {"< 0.05",
+                       "0.05",
+                       "<= ",
+                       "<= 0.05 extra",
+                       "<= baseline * 2",
+                       ">= baseline - -0.1",
+                       "<= .5",
+                       "<= 5.",
+                       "<= 1e",
+                       "<= nan",
+                       "<= inf",
+                       "<= 1e999",
+                       "=> 0.1",
+                       "<= 0x10",
+                       "<= baseline 0.1"};
   for (const char* b : bad) {
-    const auto ds = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"tpr\"\nbound = \"" + std::string(b) + "\"\n"));
+    const auto ds =
+        diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"tpr\"\nbound = \"" +
+                      std::string(b) + "\"\n"));
     INFO(b << "\n" << dump(ds));
     REQUIRE(ds.size() == 1);
-    CHECK(has(ds, 11, "target[0].constraint[0].bound", "cannot parse bound '" + std::string(b) + "'"));
+    CHECK(has(ds, 11, "target[0].constraint[0].bound",
+              "cannot parse bound '" + std::string(b) + "'"));
   }
 }
 
 TEST_CASE("An absolute bound outside the metric's range is an error", "[policy][errors]") {
   // tpr is a proportion in [0,1]; 80 is a percentage typed by mistake.
-  const auto ds = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"tpr\"\nbound = \">= 80\"\n"));
+  const auto ds =
+      diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"tpr\"\nbound = \">= 80\"\n"));
   INFO(dump(ds));
   CHECK(has(ds, 11, "target[0].constraint[0].bound", "outside the range of tpr, [0, 1]"));
 }
 
 TEST_CASE("alpha outside (0,1) is an error in [defaults] and in a target", "[policy][errors]") {
   for (const char* a : {"0", "1", "1.5", "-0.1"}) {
-    const auto ds = diagnose("schema_version = 1\nname = \"p\"\n[defaults]\nalpha = " + std::string(a) + "\n" +
-                             with(ok_constraint).substr(30));
+    const auto ds =
+        diagnose("schema_version = 1\nname = \"p\"\n[defaults]\nalpha = " + std::string(a) + "\n" +
+                 with(ok_constraint).substr(30));
     INFO(a << "\n" << dump(ds));
     REQUIRE(ds.size() == 1);
     CHECK(has(ds, 4, "defaults.alpha", "out of range: must be in (0, 1)"));
@@ -145,7 +171,8 @@ TEST_CASE("alpha outside (0,1) is an error in [defaults] and in a target", "[pol
 }
 
 TEST_CASE("confidence outside (0,1) is an error", "[policy][errors]") {
-  const auto ds = diagnose(with(std::string(ok_constraint) + "evidence = \"ci\"\nconfidence = 95\n"));
+  const auto ds =
+      diagnose(with(std::string(ok_constraint) + "evidence = \"ci\"\nconfidence = 95\n"));
   INFO(dump(ds));
   CHECK(has(ds, 13, "target[0].constraint[0].confidence", "out of range"));
 }
@@ -163,7 +190,8 @@ TEST_CASE("A schema_version below 1 is an error", "[policy][errors]") {
   CHECK(has(ds, 1, "schema_version", "must be >= 1"));
 }
 
-TEST_CASE("A missing required key is reported at its table with the key's path", "[policy][errors]") {
+TEST_CASE("A missing required key is reported at its table with the key's path",
+          "[policy][errors]") {
   SECTION("the constraint's metric") {
     const auto ds = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nbound = \"<= 0.1\"\n"));
     INFO(dump(ds));
@@ -177,7 +205,8 @@ TEST_CASE("A missing required key is reported at its table with the key's path",
     CHECK(has(ds, 8, "target[0].constraint[0].bound", "missing required key 'bound'"));
   }
   SECTION("the target's sensitive_features") {
-    const auto ds = diagnose("schema_version = 1\nname = \"p\"\n[[target]]\nname = \"t\"\n" + std::string(ok_constraint));
+    const auto ds = diagnose("schema_version = 1\nname = \"p\"\n[[target]]\nname = \"t\"\n" +
+                             std::string(ok_constraint));
     INFO(dump(ds));
     REQUIRE(ds.size() == 1);
     CHECK(has(ds, 3, "target[0].sensitive_features", "missing required key"));
@@ -191,9 +220,10 @@ TEST_CASE("A missing required key is reported at its table with the key's path",
 }
 
 TEST_CASE("A value of the wrong type names the expected and the actual type", "[policy][errors]") {
-  const auto ds = diagnose("schema_version = 1\nname = 3\n\n[[target]]\nname = \"t\"\nsensitive_features = [\"sex\"]\n"
-                           "max_sparsity = \"0.5\"\nper_channel = \"yes\"\nallowed_bits = 8\n" +
-                           std::string(ok_constraint));
+  const auto ds = diagnose(
+      "schema_version = 1\nname = 3\n\n[[target]]\nname = \"t\"\nsensitive_features = [\"sex\"]\n"
+      "max_sparsity = \"0.5\"\nper_channel = \"yes\"\nallowed_bits = 8\n" +
+      std::string(ok_constraint));
   INFO(dump(ds));
   REQUIRE(ds.size() == 4);
   CHECK(has(ds, 2, "name", "expected a string, got an integer"));
@@ -205,10 +235,12 @@ TEST_CASE("A value of the wrong type names the expected and the actual type", "[
 TEST_CASE("An integer key given a float is a type error", "[policy][errors]") {
   const auto ds = diagnose(with(std::string(ok_constraint) + "min_support = 100.0\n"));
   INFO(dump(ds));
-  CHECK(has(ds, 12, "target[0].constraint[0].min_support", "expected an integer, got a floating-point number"));
+  CHECK(has(ds, 12, "target[0].constraint[0].min_support",
+            "expected an integer, got a floating-point number"));
 }
 
-TEST_CASE("[target] instead of [[target]] is an error explaining the spelling", "[policy][errors]") {
+TEST_CASE("[target] instead of [[target]] is an error explaining the spelling",
+          "[policy][errors]") {
   const auto ds = diagnose("schema_version = 1\nname = \"p\"\n[target]\nname = \"t\"\n");
   INFO(dump(ds));
   CHECK(has(ds, 3, "target", "[[target]], not [target]"));
@@ -238,7 +270,8 @@ metric = "dp_difference"
   CHECK(ds[2].key == "target[0].constraint[0].metric");
 }
 
-TEST_CASE("parse_policy_string throws parse_error carrying every formatted diagnostic", "[policy][errors]") {
+TEST_CASE("parse_policy_string throws parse_error carrying every formatted diagnostic",
+          "[policy][errors]") {
   const std::string text = with(std::string(ok_constraint) + "colour = 1\nshade = 2\n");
   try {
     (void)fairgate::policy::parse_policy_string(text, "mine.toml");
@@ -251,7 +284,8 @@ TEST_CASE("parse_policy_string throws parse_error carrying every formatted diagn
   }
 }
 
-TEST_CASE("parse_policy_file on a missing file throws io_error naming the path", "[policy][errors]") {
+TEST_CASE("parse_policy_file on a missing file throws io_error naming the path",
+          "[policy][errors]") {
   try {
     (void)fairgate::policy::parse_policy_file("/nonexistent/dir/policy.toml");
     FAIL("no exception");
@@ -265,15 +299,18 @@ TEST_CASE("parse_policy_file on a missing file throws io_error naming the path",
 }
 
 TEST_CASE("A disparity cannot be an every_group guardrail", "[policy][errors]") {
-  const auto ds = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"demographic_parity_difference\"\n"
-                                "scope = \"every_group\"\nbound = \"<= 0.1\"\n"));
+  const auto ds = diagnose(
+      with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"demographic_parity_difference\"\n"
+           "scope = \"every_group\"\nbound = \"<= 0.1\"\n"));
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
   CHECK(has(ds, 11, "target[0].constraint[0].scope", "cannot be an every_group guardrail"));
 }
 
 TEST_CASE("max_drop applies only to group rates", "[policy][errors]") {
-  const auto ds = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"demographic_parity_ratio\"\nmax_drop = 0.01\n"));
+  const auto ds =
+      diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = "
+                    "\"demographic_parity_ratio\"\nmax_drop = 0.01\n"));
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
   CHECK(has(ds, 11, "target[0].constraint[0].max_drop", "bound = \">= baseline - 0.01\""));
@@ -294,7 +331,8 @@ TEST_CASE("A paired test needs a baseline-relative bound", "[policy][errors]") {
 }
 
 TEST_CASE("confidence and interval are errors unless evidence is ci", "[policy][errors]") {
-  const auto ds = diagnose(with(std::string(ok_constraint) + "confidence = 0.9\ninterval = \"wilson\"\n"));
+  const auto ds =
+      diagnose(with(std::string(ok_constraint) + "confidence = 0.9\ninterval = \"wilson\"\n"));
   INFO(dump(ds));
   REQUIRE(ds.size() == 2);
   CHECK(has(ds, 12, "target[0].constraint[0].confidence", "only with evidence = \"ci\""));
@@ -302,18 +340,21 @@ TEST_CASE("confidence and interval are errors unless evidence is ci", "[policy][
 }
 
 TEST_CASE("A Wilson interval needs a proportion with an absolute bound", "[policy][errors]") {
-  const auto on_f1 = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"f1\"\nbound = \">= 0.5\"\n"
-                                   "evidence = \"ci\"\ninterval = \"wilson\"\n"));
+  const auto on_f1 =
+      diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"f1\"\nbound = \">= 0.5\"\n"
+                    "evidence = \"ci\"\ninterval = \"wilson\"\n"));
   INFO(dump(on_f1));
   CHECK(has(on_f1, 13, "target[0].constraint[0].interval", "not f1"));
-  const auto relative = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"tpr\"\nmax_drop = 0.02\n"
-                                      "evidence = \"ci\"\ninterval = \"wilson\"\n"));
+  const auto relative =
+      diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"tpr\"\nmax_drop = 0.02\n"
+                    "evidence = \"ci\"\ninterval = \"wilson\"\n"));
   INFO(dump(relative));
   CHECK(has(relative, 13, "target[0].constraint[0].interval", "baseline-relative"));
 }
 
 TEST_CASE("agg and method are errors on metrics that do not take them", "[policy][errors]") {
-  const auto ds = diagnose(with(std::string(ok_constraint) + "agg = \"mean\"\nmethod = \"to_overall\"\n"));
+  const auto ds =
+      diagnose(with(std::string(ok_constraint) + "agg = \"mean\"\nmethod = \"to_overall\"\n"));
   INFO(dump(ds));
   REQUIRE(ds.size() == 2);
   CHECK(has(ds, 12, "target[0].constraint[0].agg", "only to equalized_odds_difference"));
@@ -323,11 +364,13 @@ TEST_CASE("agg and method are errors on metrics that do not take them", "[policy
 TEST_CASE("An enum value outside its set lists the allowed values", "[policy][errors]") {
   const auto ds = diagnose(with(std::string(ok_constraint) + "undefined = \"ignore\"\n"));
   INFO(dump(ds));
-  CHECK(has(ds, 12, "target[0].constraint[0].undefined", "must be one of \"skip\", \"fail\", \"pass\""));
+  CHECK(has(ds, 12, "target[0].constraint[0].undefined",
+            "must be one of \"skip\", \"fail\", \"pass\""));
 }
 
 TEST_CASE("An AIF360-style metric needs the target's reference_group", "[policy][errors]") {
-  const auto ds = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"disparate_impact\"\nbound = \">= 0.8\"\n"));
+  const auto ds = diagnose(with(
+      "\n[[target.constraint]]\nid = \"c\"\nmetric = \"disparate_impact\"\nbound = \">= 0.8\"\n"));
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
   CHECK(has(ds, 10, "target[0].constraint[0].metric", "has no reference_group"));
@@ -335,16 +378,18 @@ TEST_CASE("An AIF360-style metric needs the target's reference_group", "[policy]
 
 TEST_CASE("reference_group must match the sensitive features", "[policy][errors]") {
   SECTION("a single value with two features") {
-    const auto ds = diagnose("schema_version = 1\nname = \"p\"\n[[target]]\nname = \"t\"\n"
-                             "sensitive_features = [\"sex\", \"race\"]\nreference_group = \"Male\"\n" +
-                             std::string(ok_constraint));
+    const auto ds = diagnose(
+        "schema_version = 1\nname = \"p\"\n[[target]]\nname = \"t\"\n"
+        "sensitive_features = [\"sex\", \"race\"]\nreference_group = \"Male\"\n" +
+        std::string(ok_constraint));
     INFO(dump(ds));
     CHECK(has(ds, 6, "target[0].reference_group", "write a table"));
   }
   SECTION("a table naming an unknown feature and missing one") {
-    const auto ds = diagnose("schema_version = 1\nname = \"p\"\n[[target]]\nname = \"t\"\n"
-                             "sensitive_features = [\"sex\", \"race\"]\nreference_group = { sx = \"Male\" }\n" +
-                             std::string(ok_constraint));
+    const auto ds = diagnose(
+        "schema_version = 1\nname = \"p\"\n[[target]]\nname = \"t\"\n"
+        "sensitive_features = [\"sex\", \"race\"]\nreference_group = { sx = \"Male\" }\n" +
+        std::string(ok_constraint));
     INFO(dump(ds));
     CHECK(has(ds, 6, "target[0].reference_group.sx", "did you mean 'sex'?"));
     CHECK(has(ds, 6, "target[0].reference_group", "no value for sensitive feature 'race'"));
@@ -352,8 +397,9 @@ TEST_CASE("reference_group must match the sensitive features", "[policy][errors]
 }
 
 TEST_CASE("Compression allowances are range-checked", "[policy][errors]") {
-  const auto ds = diagnose(with("max_sparsity = 1.5\nallowed_bits = [8, 8]\nallowed_nm = [\"2:4\", \"4:2\", \"2:4\", 3]\n" +
-                                std::string(ok_constraint)));
+  const auto ds = diagnose(with(
+      "max_sparsity = 1.5\nallowed_bits = [8, 8]\nallowed_nm = [\"2:4\", \"4:2\", \"2:4\", 3]\n" +
+      std::string(ok_constraint)));
   INFO(dump(ds));
   REQUIRE(ds.size() == 5);
   CHECK(has(ds, 7, "target[0].max_sparsity", "must be in [0, 1]"));
@@ -364,8 +410,10 @@ TEST_CASE("Compression allowances are range-checked", "[policy][errors]") {
 }
 
 TEST_CASE("Names and ids are restricted to a path-safe alphabet", "[policy][errors]") {
-  const auto ds = diagnose("schema_version = 1\nname = \"p\"\n[[target]]\nname = \"my phone/v2\"\n"
-                           "sensitive_features = [\"sex\"]\n[[target.constraint]]\nid = \"\"\nmetric = \"tpr\"\nbound = \">= 0.1\"\n");
+  const auto ds = diagnose(
+      "schema_version = 1\nname = \"p\"\n[[target]]\nname = \"my phone/v2\"\n"
+      "sensitive_features = [\"sex\"]\n[[target.constraint]]\nid = \"\"\nmetric = \"tpr\"\nbound = "
+      "\">= 0.1\"\n");
   INFO(dump(ds));
   REQUIRE(ds.size() == 2);
   CHECK(has(ds, 4, "target[0].name", "invalid target name 'my phone/v2'"));
@@ -373,21 +421,23 @@ TEST_CASE("Names and ids are restricted to a path-safe alphabet", "[policy][erro
 }
 
 TEST_CASE("Control characters in reported values are escaped", "[policy][errors]") {
-  const auto ds = diagnose(with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"a\\u0001b\"\nbound = \">= 0.1\"\n"));
+  const auto ds = diagnose(
+      with("\n[[target.constraint]]\nid = \"c\"\nmetric = \"a\\u0001b\"\nbound = \">= 0.1\"\n"));
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
   CHECK(ds[0].message.find("'a\\x01b'") != std::string::npos);
 }
 
-TEST_CASE("A table header without a key is a syntax error, not a parser crash", "[policy][errors]") {
+TEST_CASE("A table header without a key is a syntax error, not a parser crash",
+          "[policy][errors]") {
   // toml++ 3.3 assumes a key after '[' (upstream #294); these must be
   // reported cleanly, at the offending character.
   struct bad {
     const char* text;
     unsigned line, column;
   };
-  const bad cases[] = {{"[&", 1, 2},       {"[[[1]]]", 1, 3},          {"[[=", 1, 3},
-                       {"[\n", 1, 2},      {"a = 1\n[ @a]\n", 2, 3},   {"[\xc3\xa9]", 1, 2}};
+  const bad cases[] = {{"[&", 1, 2},  {"[[[1]]]", 1, 3},        {"[[=", 1, 3},
+                       {"[\n", 1, 2}, {"a = 1\n[ @a]\n", 2, 3}, {"[\xc3\xa9]", 1, 2}};
   for (const auto& b : cases) {
     const auto ds = diagnose(b.text);
     INFO(b.text << "\n" << dump(ds));
@@ -402,10 +452,12 @@ TEST_CASE("A table header without a key is a syntax error, not a parser crash", 
   CHECK(earlier[0].line == 1);
 }
 
-TEST_CASE("Brackets inside strings and multi-line arrays are not table headers", "[policy][errors]") {
+TEST_CASE("Brackets inside strings and multi-line arrays are not table headers",
+          "[policy][errors]") {
   // Valid TOML whose lines start with '[' inside a value: only schema errors
   // (unknown keys), never a syntax error.
-  for (const char* text : {"x = [\n  [1],\n  [ {a=1} ]\n]\n", "s = \"\"\"\n[@x]\n\"\"\"\n", "s = '''\n[@\n'''\n"}) {
+  for (const char* text :
+       {"x = [\n  [1],\n  [ {a=1} ]\n]\n", "s = \"\"\"\n[@x]\n\"\"\"\n", "s = '''\n[@\n'''\n"}) {
     const auto ds = diagnose(text);
     INFO(text << "\n" << dump(ds));
     for (const auto& d : ds) CHECK(d.message.find("syntax") == std::string::npos);
@@ -419,7 +471,9 @@ TEST_CASE("Non-ASCII text outside strings and comments is a syntax error", "[pol
     const char* text;
     unsigned line, column;
   };
-  const bad cases[] = {{"\xc3\xa9 = 1", 1, 1}, {"a = 1 \xc3\xa9", 1, 7}, {"\xc2\xa0[x]", 1, 1},
+  const bad cases[] = {{"\xc3\xa9 = 1", 1, 1},
+                       {"a = 1 \xc3\xa9", 1, 7},
+                       {"\xc2\xa0[x]", 1, 1},
                        {"a = [\n 1,\n \xef\xbb\x9c]", 3, 2}};
   for (const auto& b : cases) {
     const auto ds = diagnose(b.text);
@@ -431,8 +485,10 @@ TEST_CASE("Non-ASCII text outside strings and comments is a syntax error", "[pol
   }
 }
 
-TEST_CASE("Non-ASCII text in strings and comments and a leading BOM are accepted", "[policy][errors]") {
-  const std::string text = "\xef\xbb\xbf# r\xc3\xa9sum\xc3\xa9\n" + with(std::string(ok_constraint)) +
+TEST_CASE("Non-ASCII text in strings and comments and a leading BOM are accepted",
+          "[policy][errors]") {
+  const std::string text = "\xef\xbb\xbf# r\xc3\xa9sum\xc3\xa9\n" +
+                           with(std::string(ok_constraint)) +
                            "description = \"\xc2\xa7 \xe4\xb8\x80\"\n";
   const auto r = fairgate::policy::validate(text, "t.toml");
   INFO(dump(r.diagnostics));
@@ -440,7 +496,8 @@ TEST_CASE("Non-ASCII text in strings and comments and a leading BOM are accepted
   CHECK(r.value->targets[0].constraints[0].description == "\xc2\xa7 \xe4\xb8\x80");
 }
 
-TEST_CASE("A line-ending backslash followed by non-ASCII text is refused with the reason", "[policy][errors]") {
+TEST_CASE("A line-ending backslash followed by non-ASCII text is refused with the reason",
+          "[policy][errors]") {
   const auto ds = diagnose("description = \"\"\"a \\\n  \xc2\xa7\"\"\"\n");
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
@@ -457,7 +514,8 @@ TEST_CASE("Invalid UTF-8 is a syntax error", "[policy][errors]") {
   CHECK(ds[0].message.find("invalid UTF-8") != std::string::npos);
 }
 
-TEST_CASE("Quotes that end a multi-line string's content do not hide a later bad header", "[policy][errors]") {
+TEST_CASE("Quotes that end a multi-line string's content do not hide a later bad header",
+          "[policy][errors]") {
   // '''a'''' is the string "a'": the scan must see the array close, so the
   // '[' on line 2 is a header (and a bad one).
   for (const char* text : {"x = ['''a'''', 1]\n[&\n", "x = [\"\"\"a\"\"\"\"\", 1]\n[&\n"}) {
@@ -471,7 +529,8 @@ TEST_CASE("Quotes that end a multi-line string's content do not hide a later bad
 
 TEST_CASE("An array element starting with a closing brace is a syntax error", "[policy][errors]") {
   // toml++ 3.3 asserts on these (found by fuzz.policy).
-  for (const char* text : {"a = [}", "a = [1, }", "a = [[}]]", "a = [\n  # c\n  }", "a = {b = [}]}"}) {
+  for (const char* text :
+       {"a = [}", "a = [1, }", "a = [[}]]", "a = [\n  # c\n  }", "a = {b = [}]}"}) {
     const auto ds = diagnose(text);
     INFO(text << "\n" << dump(ds));
     REQUIRE(ds.size() == 1);
@@ -479,10 +538,12 @@ TEST_CASE("An array element starting with a closing brace is a syntax error", "[
   }
 }
 
-TEST_CASE("An invalid reference_group is reported once, not again per constraint", "[policy][errors]") {
-  const auto ds = diagnose("schema_version = 1\nname = \"p\"\n[[target]]\nname = \"t\"\n"
-                           "sensitive_features = [\"sex\", \"race\"]\nreference_group = \"Male\"\n"
-                           "[[target.constraint]]\nid = \"c\"\nmetric = \"disparate_impact\"\nbound = \">= 0.8\"\n");
+TEST_CASE("An invalid reference_group is reported once, not again per constraint",
+          "[policy][errors]") {
+  const auto ds = diagnose(
+      "schema_version = 1\nname = \"p\"\n[[target]]\nname = \"t\"\n"
+      "sensitive_features = [\"sex\", \"race\"]\nreference_group = \"Male\"\n"
+      "[[target.constraint]]\nid = \"c\"\nmetric = \"disparate_impact\"\nbound = \">= 0.8\"\n");
   INFO(dump(ds));
   REQUIRE(ds.size() == 1);
   CHECK(ds[0].key == "target[0].reference_group");

@@ -57,7 +57,8 @@ TEST_CASE("Every shipped example policy parses without diagnostics", "[policy][e
   }
 }
 
-TEST_CASE("Canonicalising is a fixed point: parse, canonical, parse, canonical is identical", "[policy][canonical]") {
+TEST_CASE("Canonicalising is a fixed point: parse, canonical, parse, canonical is identical",
+          "[policy][canonical]") {
   for (const auto& f : example_files()) {
     INFO(f);
     fp::policy first = fp::parse_policy_file(f);
@@ -76,7 +77,8 @@ TEST_CASE("Canonicalising is a fixed point: parse, canonical, parse, canonical i
   }
 }
 
-TEST_CASE("Equivalent spellings of a policy have the same canonical form and digest", "[policy][canonical]") {
+TEST_CASE("Equivalent spellings of a policy have the same canonical form and digest",
+          "[policy][canonical]") {
   const std::string terse = R"(schema_version = 1
 name = "p"
 [[target]]
@@ -139,11 +141,13 @@ bound = ">= 0.5"
   CHECK(d.find_first_not_of("0123456789abcdef", 7) == std::string::npos);
 }
 
-TEST_CASE("Canonical strings escape quotes, backslashes and control characters", "[policy][canonical]") {
-  const auto p = must_parse("schema_version = 1\nname = \"q\\\"\\\\\\t\\u0001é\"\n[[target]]\nname = \"t\"\n"
-                            "sensitive_features = [\"a b\"]\nreference_group = { \"a b\" = \"x\" }\n"
-                            "[[target.constraint]]\nid = \"c\"\nmetric = \"tpr_difference\"\nbound = \"<= 0.1\"\n",
-                            "esc");
+TEST_CASE("Canonical strings escape quotes, backslashes and control characters",
+          "[policy][canonical]") {
+  const auto p = must_parse(
+      "schema_version = 1\nname = \"q\\\"\\\\\\t\\u0001é\"\n[[target]]\nname = \"t\"\n"
+      "sensitive_features = [\"a b\"]\nreference_group = { \"a b\" = \"x\" }\n"
+      "[[target.constraint]]\nid = \"c\"\nmetric = \"tpr_difference\"\nbound = \"<= 0.1\"\n",
+      "esc");
   const std::string c = fp::to_canonical_toml(p);
   CHECK(c.find("name = \"q\\\"\\\\\\t\\u0001é\"") != std::string::npos);
   CHECK(c.find("reference_group = { \"a b\" = \"x\" }") != std::string::npos);
@@ -153,14 +157,17 @@ TEST_CASE("Canonical strings escape quotes, backslashes and control characters",
 }
 
 TEST_CASE("The JSON rendering carries the canonical content", "[policy][canonical]") {
-  const auto p = fp::parse_policy_file(std::filesystem::path(FAIRGATE_POLICY_EXAMPLES_DIR) / "four_fifths.toml");
+  const auto p = fp::parse_policy_file(std::filesystem::path(FAIRGATE_POLICY_EXAMPLES_DIR) /
+                                       "four_fifths.toml");
   const std::string j = fp::to_json(p);
   CHECK(j.find("\"metric\" : \"disparate_impact\"") != std::string::npos);
   CHECK(j.find("\"bound\" : \">= 0.8\"") != std::string::npos);
 }
 
-TEST_CASE("four_fifths.toml is disparate impact >= 0.8 with per-group guardrails", "[policy][examples]") {
-  const auto p = fp::parse_policy_file(std::filesystem::path(FAIRGATE_POLICY_EXAMPLES_DIR) / "four_fifths.toml");
+TEST_CASE("four_fifths.toml is disparate impact >= 0.8 with per-group guardrails",
+          "[policy][examples]") {
+  const auto p = fp::parse_policy_file(std::filesystem::path(FAIRGATE_POLICY_EXAMPLES_DIR) /
+                                       "four_fifths.toml");
   REQUIRE(p.targets.size() == 1);
   const auto& t = p.targets[0];
   const auto* di = find(t, "four-fifths");
@@ -174,8 +181,10 @@ TEST_CASE("four_fifths.toml is disparate impact >= 0.8 with per-group guardrails
   CHECK(acc->min_support == 100);
 }
 
-TEST_CASE("adult_targets.toml has the server and device targets of the demonstration", "[policy][examples]") {
-  const auto p = fp::parse_policy_file(std::filesystem::path(FAIRGATE_POLICY_EXAMPLES_DIR) / "adult_targets.toml");
+TEST_CASE("adult_targets.toml has the server and device targets of the demonstration",
+          "[policy][examples]") {
+  const auto p = fp::parse_policy_file(std::filesystem::path(FAIRGATE_POLICY_EXAMPLES_DIR) /
+                                       "adult_targets.toml");
   const auto* server = p.find_target("server");
   const auto* device = p.find_target("device");
   REQUIRE(server);

@@ -69,8 +69,10 @@ TEST_CASE("A bound's text form parses back to the same bound", "[policy][bound]"
       }
     }
   }
-  CHECK(fp::to_string(fp::bound{fp::comparison::ge, fp::bound_kind::relative, -0.01}) == ">= baseline - 0.01");
-  CHECK(fp::to_string(fp::bound{fp::comparison::le, fp::bound_kind::relative, 0.0}) == "<= baseline");
+  CHECK(fp::to_string(fp::bound{fp::comparison::ge, fp::bound_kind::relative, -0.01}) ==
+        ">= baseline - 0.01");
+  CHECK(fp::to_string(fp::bound{fp::comparison::le, fp::bound_kind::relative, 0.0}) ==
+        "<= baseline");
   CHECK(fp::to_string(fp::bound{fp::comparison::le, fp::bound_kind::absolute, 0.05}) == "<= 0.05");
 }
 
@@ -121,7 +123,8 @@ TEST_CASE("AIF360 and sklearn spellings are aliases of the short names", "[polic
 
 TEST_CASE("Metric suggestions find near misses and refuse far ones", "[policy][catalogue]") {
   CHECK(fp::suggest_metric("acuracy") == std::optional<std::string_view>("accuracy"));
-  CHECK(fp::suggest_metric("disparate_impakt") == std::optional<std::string_view>("disparate_impact"));
+  CHECK(fp::suggest_metric("disparate_impakt") ==
+        std::optional<std::string_view>("disparate_impact"));
   // An alias typo is suggested as the canonical name it stands for.
   CHECK(fp::suggest_metric("specifity") == std::optional<std::string_view>("tnr"));
   CHECK_FALSE(fp::suggest_metric("qqqqqqqqqqqqqqqq").has_value());
@@ -175,7 +178,8 @@ evidence = "point"
   CHECK(b.evidence.seed == 99);
 }
 
-TEST_CASE("A target's alpha and correction reach its paired-test constraints", "[policy][resolve]") {
+TEST_CASE("A target's alpha and correction reach its paired-test constraints",
+          "[policy][resolve]") {
   const auto p = must_policy(R"(schema_version = 1
 name = "p"
 [defaults]

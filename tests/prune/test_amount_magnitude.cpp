@@ -18,9 +18,8 @@ using fairgate::prune::amount;
 using fairgate::prune::l1_unstructured;
 using fairgate::tensor::mask;
 using fairgate::tensor::view;
-using prune_test::code_of;
 using prune_test::bits;
-
+using prune_test::code_of;
 
 TEST_CASE("round_half_even rounds ties to the even neighbour as Python's round does") {
   using fairgate::prune::round_half_even;
@@ -51,7 +50,8 @@ TEST_CASE("A fraction becomes round(fraction * n) on the double product, ties to
 }
 
 TEST_CASE("Invalid fractions and counts are rejected") {
-  CHECK(code_of([] { (void)amount::fraction(std::numeric_limits<double>::quiet_NaN()); }) == errc::invalid_argument);
+  CHECK(code_of([] { (void)amount::fraction(std::numeric_limits<double>::quiet_NaN()); }) ==
+        errc::invalid_argument);
   CHECK(code_of([] { (void)amount::fraction(-0.1); }) == errc::invalid_argument);
   CHECK(code_of([] { (void)amount::fraction(1.1); }) == errc::invalid_argument);
   CHECK(code_of([] { (void)amount::count(-1); }) == errc::invalid_argument);
@@ -117,11 +117,13 @@ TEST_CASE("Equal magnitudes are pruned lower flat index first") {
 
 TEST_CASE("A count larger than the remaining weights is an error") {
   std::vector<float> w = {1, 2, 3};
-  CHECK(code_of([&] { (void)l1_unstructured(view::contiguous(w.data(), {3}), amount::count(4)); }) ==
-        errc::out_of_range);
+  CHECK(code_of([&] {
+          (void)l1_unstructured(view::contiguous(w.data(), {3}), amount::count(4));
+        }) == errc::out_of_range);
 }
 
-TEST_CASE("NaN or Inf in a remaining weight is an error naming the index; pruned ones are not read") {
+TEST_CASE(
+    "NaN or Inf in a remaining weight is an error naming the index; pruned ones are not read") {
   std::vector<float> w = {1, 2, std::numeric_limits<float>::quiet_NaN(), 4};
   const view v = view::contiguous(w.data(), {4});
   try {
@@ -159,7 +161,8 @@ TEST_CASE("A transposed (strided) view gives the same mask as its contiguous cop
   const view t = view::strided(storage.data(), fairgate::tensor::dtype::f32, dims, strides, 2);
   std::vector<float> copy(24);
   for (int i = 0; i < 6; ++i)
-    for (int j = 0; j < 4; ++j) copy[static_cast<std::size_t>(i * 4 + j)] = storage[static_cast<std::size_t>(j * 6 + i)];
+    for (int j = 0; j < 4; ++j)
+      copy[static_cast<std::size_t>(i * 4 + j)] = storage[static_cast<std::size_t>(j * 6 + i)];
   const auto a = l1_unstructured(t, amount::fraction(0.4));
   const auto b = l1_unstructured(view::contiguous(copy.data(), {6, 4}), amount::fraction(0.4));
   CHECK(a.mask == b.mask);
@@ -169,8 +172,9 @@ TEST_CASE("A transposed (strided) view gives the same mask as its contiguous cop
 TEST_CASE("An existing mask of another shape is rejected") {
   std::vector<float> w = {1, 2, 3, 4};
   mask m({2, 3});
-  CHECK(code_of([&] { (void)l1_unstructured(view::contiguous(w.data(), {2, 2}), amount::count(1), &m); }) ==
-        errc::length_mismatch);
+  CHECK(code_of([&] {
+          (void)l1_unstructured(view::contiguous(w.data(), {2, 2}), amount::count(1), &m);
+        }) == errc::length_mismatch);
 }
 
 TEST_CASE("Achieved sparsity equals round(amount * n) for every amount on a grid") {

@@ -20,8 +20,8 @@ using fairgate::prune::amount;
 using fairgate::prune::global_l1_unstructured;
 using fairgate::tensor::mask;
 using fairgate::tensor::view;
-using prune_test::code_of;
 using prune_test::bits;
+using prune_test::code_of;
 
 namespace {
 std::vector<int> concat_bits(const std::vector<mask>& ms) {
@@ -75,7 +75,8 @@ TEST_CASE("Global pruning of one tensor equals per-tensor pruning, also when re-
     CHECK(g.masks[0] == one.mask);
     const auto one2 = fairgate::prune::l1_unstructured(v, amount::fraction(0.3), &one.mask);
     const mask existing[] = {one.mask};
-    const auto g2 = global_l1_unstructured(std::span<const view>(&v, 1), amount::fraction(0.3), existing);
+    const auto g2 =
+        global_l1_unstructured(std::span<const view>(&v, 1), amount::fraction(0.3), existing);
     CHECK(g2.masks[0] == one2.mask);
   }
 }
@@ -83,7 +84,8 @@ TEST_CASE("Global pruning of one tensor equals per-tensor pruning, also when re-
 TEST_CASE("Global pruning does not depend on how the weights are split into tensors (tie-free)") {
   auto w = tie_free(1000, 2);
   const view whole = view::contiguous(w.data(), {1000});
-  const view parts[] = {view::contiguous(w.data(), {200}), view::contiguous(w.data() + 200, {50, 10}),
+  const view parts[] = {view::contiguous(w.data(), {200}),
+                        view::contiguous(w.data() + 200, {50, 10}),
                         view::contiguous(w.data() + 700, {3, 100})};
   const auto a = global_l1_unstructured(std::span<const view>(&whole, 1), amount::fraction(0.7));
   const auto b = global_l1_unstructured(parts, amount::fraction(0.7));
@@ -117,7 +119,8 @@ TEST_CASE("Global pruning on strided views equals pruning the contiguous copies"
   const view t = view::strided(st.data(), fairgate::tensor::dtype::f32, dims, strides, 2);
   std::vector<float> copy(24);
   for (int i = 0; i < 6; ++i)
-    for (int j = 0; j < 4; ++j) copy[static_cast<std::size_t>(i * 4 + j)] = st[static_cast<std::size_t>(j * 6 + i)];
+    for (int j = 0; j < 4; ++j)
+      copy[static_cast<std::size_t>(i * 4 + j)] = st[static_cast<std::size_t>(j * 6 + i)];
   auto other = tie_free(10, 6);
   const view a[] = {t, view::contiguous(other.data(), {10})};
   const view b[] = {view::contiguous(copy.data(), {6, 4}), view::contiguous(other.data(), {10})};
@@ -128,8 +131,8 @@ TEST_CASE("Global pruning on strided views equals pruning the contiguous copies"
 TEST_CASE("Global selection stays exact when millions of keys share the top radix bits") {
   // 5M f32 values 1 + j*2^-23 share their top 16 bits (one radix bin > 2^22
   // candidates), forcing the second histogram level; there are only 2^15
-  // distinct values, each repeated ~150 times, so ties are resolved by index too. The reference is the
-  // independent nth_element implementation in l1_unstructured.
+  // distinct values, each repeated ~150 times, so ties are resolved by index too. The reference is
+  // the independent nth_element implementation in l1_unstructured.
   const std::size_t n = 5'000'000;
   std::vector<float> w(n);
   fairgate::rng::stream s(11, fairgate::rng::purposes::test);
@@ -159,8 +162,10 @@ TEST_CASE("Global pruning rejects NaN/Inf, naming the tensor, and mismatched mas
     CHECK(std::string(e.what()).find("'b'[1]") != std::string::npos);
   }
   const mask one[] = {mask({2})};
-  CHECK(code_of([&] { (void)global_l1_unstructured(ws, amount::count(1), one); }) == errc::length_mismatch);
-  CHECK(code_of([&] { (void)global_l1_unstructured(ws, amount::count(0)); }) == errc::invalid_value);
+  CHECK(code_of([&] { (void)global_l1_unstructured(ws, amount::count(1), one); }) ==
+        errc::length_mismatch);
+  CHECK(code_of([&] { (void)global_l1_unstructured(ws, amount::count(0)); }) ==
+        errc::invalid_value);
   b[1] = 3;
   CHECK(code_of([&] { (void)global_l1_unstructured(ws, amount::count(5)); }) == errc::out_of_range);
 }
@@ -175,7 +180,8 @@ TEST_CASE("Random pruning: same key gives the same mask, another key another mas
   REQUIRE(a.rec.stream.has_value());
   CHECK(*a.rec.stream == key);
   const auto other = fairgate::rng::stream(42, fairgate::rng::purposes::prune_random, 4).key();
-  CHECK_FALSE(fairgate::prune::random_unstructured(fresh, amount::fraction(0.3), other).mask == a.mask);
+  CHECK_FALSE(fairgate::prune::random_unstructured(fresh, amount::fraction(0.3), other).mask ==
+              a.mask);
 }
 
 TEST_CASE("Random pruning prunes exactly the k smallest documented keys among remaining weights") {
@@ -209,19 +215,23 @@ TEST_CASE("The sampled fast path and the radix path select the same weights") {
   const std::int64_t n = 3'000'000;
   std::vector<float> w(static_cast<std::size_t>(n));
   fairgate::rng::stream s(12, fairgate::rng::purposes::test);
-  for (auto& x : w) x = static_cast<float>(static_cast<std::int32_t>(s.next_u32() >> 12)) * 0x1p-12f;
+  for (auto& x : w)
+    x = static_cast<float>(static_cast<std::int32_t>(s.next_u32() >> 12)) * 0x1p-12f;
   const view contiguous = view::contiguous(w.data(), {n});
   // An existing all-ones mask routes the same weights through the radix path.
   const std::int64_t dims2[] = {n / 2, 2};
   const view radix = view::contiguous(w.data(), fairgate::tensor::dtype::f32, dims2, 2);
   for (double f : {0.05, 0.5, 0.7, 0.999}) {
-    const auto fast = global_l1_unstructured(std::span<const view>(&contiguous, 1), amount::fraction(f));
+    const auto fast =
+        global_l1_unstructured(std::span<const view>(&contiguous, 1), amount::fraction(f));
     const auto ref = fairgate::prune::l1_unstructured(contiguous, amount::fraction(f));
     CHECK(fast.masks[0] == ref.mask);
     mask existing_all({n / 2, 2});
-    const auto viaradix = global_l1_unstructured(std::span<const view>(&radix, 1), amount::fraction(f),
-                                                 std::span<const mask>(&existing_all, 1));
-    CHECK(std::equal(viaradix.masks[0].words().begin(), viaradix.masks[0].words().end(), ref.mask.words().begin()));
+    const auto viaradix =
+        global_l1_unstructured(std::span<const view>(&radix, 1), amount::fraction(f),
+                               std::span<const mask>(&existing_all, 1));
+    CHECK(std::equal(viaradix.masks[0].words().begin(), viaradix.masks[0].words().end(),
+                     ref.mask.words().begin()));
   }
 }
 
@@ -230,7 +240,9 @@ TEST_CASE("Adversarial data that defeats the sample still gets the exact answer"
   // huge so the bracket misses the k-th smallest, forcing the radix fallback.
   const std::int64_t n = std::int64_t{1} << 21;
   std::vector<float> w(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) w[static_cast<std::size_t>(i)] = (i % 8 == 4) ? 1000.0f + static_cast<float>(i) : static_cast<float>(i) * 1e-6f;
+  for (std::int64_t i = 0; i < n; ++i)
+    w[static_cast<std::size_t>(i)] =
+        (i % 8 == 4) ? 1000.0f + static_cast<float>(i) : static_cast<float>(i) * 1e-6f;
   const view v = view::contiguous(w.data(), {n});
   const auto g = global_l1_unstructured(std::span<const view>(&v, 1), amount::fraction(0.3));
   CHECK(g.masks[0] == fairgate::prune::l1_unstructured(v, amount::fraction(0.3)).mask);
@@ -253,8 +265,8 @@ TEST_CASE("Switching digests off leaves the masks unchanged and says so in the r
   auto w = tie_free(100, 7);
   const view v = view::contiguous(w.data(), {100});
   const auto on = global_l1_unstructured(std::span<const view>(&v, 1), amount::fraction(0.3));
-  const auto off = global_l1_unstructured(std::span<const view>(&v, 1), amount::fraction(0.3), {}, {},
-                                          fairgate::prune::options{false});
+  const auto off = global_l1_unstructured(std::span<const view>(&v, 1), amount::fraction(0.3), {},
+                                          {}, fairgate::prune::options{false});
   CHECK(on.masks[0] == off.masks[0]);
   CHECK(on.records[0].digest_computed);
   CHECK_FALSE(off.records[0].digest_computed);

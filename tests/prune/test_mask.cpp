@@ -14,7 +14,6 @@ using fairgate::tensor::mask;
 using fairgate::tensor::view;
 using prune_test::code_of;
 
-
 TEST_CASE("A new mask keeps every element and has the tensor's shape") {
   mask m({3, 5});
   CHECK(m.rank() == 2);
@@ -96,7 +95,8 @@ TEST_CASE("Serialised masks round-trip with shape, bits and equality") {
   const mask back = mask::deserialize(bytes);
   CHECK(back == m);
   CHECK(back.digest() == m.digest());
-  CHECK(std::vector<std::int64_t>(back.shape().begin(), back.shape().end()) == std::vector<std::int64_t>{3, 7, 5});
+  CHECK(std::vector<std::int64_t>(back.shape().begin(), back.shape().end()) ==
+        std::vector<std::int64_t>{3, 7, 5});
 }
 
 TEST_CASE("The digest changes when one bit or the shape changes") {

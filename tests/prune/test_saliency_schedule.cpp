@@ -19,10 +19,9 @@ using fairgate::prune::amount;
 using fairgate::prune::schedule;
 using fairgate::tensor::mask;
 using fairgate::tensor::view;
-using prune_test::code_of;
 using prune_test::bits;
+using prune_test::code_of;
 namespace fp = fairgate::prune;
-
 
 TEST_CASE("First-order Taylor saliency is |w * g| (hand-computed)") {
   std::vector<float> w = {1, -2, 3}, g = {0.5f, 0.5f, -1};
@@ -36,11 +35,13 @@ TEST_CASE("OBD saliency is h * w^2 / 2 (hand-computed)") {
   CHECK(fp::obd(view::contiguous(w.data(), {3}), view::contiguous(h.data(), {3})) ==
         std::vector<double>{1.0, 2.0, 2.25});
   std::vector<double> bad = {1, std::numeric_limits<double>::infinity(), 1};
-  CHECK(code_of([&] { (void)fp::obd(view::contiguous(w.data(), {3}), view::contiguous(bad.data(), {3})); }) ==
-        errc::invalid_value);
+  CHECK(code_of([&] {
+          (void)fp::obd(view::contiguous(w.data(), {3}), view::contiguous(bad.data(), {3}));
+        }) == errc::invalid_value);
   std::vector<double> short_h = {1, 2};
-  CHECK(code_of([&] { (void)fp::obd(view::contiguous(w.data(), {3}), view::contiguous(short_h.data(), {2})); }) ==
-        errc::length_mismatch);
+  CHECK(code_of([&] {
+          (void)fp::obd(view::contiguous(w.data(), {3}), view::contiguous(short_h.data(), {2}));
+        }) == errc::length_mismatch);
 }
 
 TEST_CASE("Group rules: min over groups and the FairPrune gap (hand-computed)") {
@@ -62,8 +63,10 @@ TEST_CASE("Saliency pruning removes the lowest scores, negative ones first, ties
   // lowest: -3 (0), then 0 (2) and 0 (3)
   CHECK(bits(r.mask) == std::vector<int>{0, 1, 0, 0, 1});
   const std::vector<double> nan = {1, std::numeric_limits<double>::quiet_NaN()};
-  CHECK(code_of([&] { (void)fp::saliency_unstructured(mask({2}), nan, amount::count(1)); }) == errc::invalid_value);
-  CHECK(code_of([&] { (void)fp::saliency_unstructured(mask({3}), nan, amount::count(1)); }) == errc::length_mismatch);
+  CHECK(code_of([&] { (void)fp::saliency_unstructured(mask({2}), nan, amount::count(1)); }) ==
+        errc::invalid_value);
+  CHECK(code_of([&] { (void)fp::saliency_unstructured(mask({3}), nan, amount::count(1)); }) ==
+        errc::length_mismatch);
 }
 
 TEST_CASE("Saliency pruning by |w| gives the same mask as L1 pruning") {
@@ -85,14 +88,15 @@ TEST_CASE("Global saliency pruning selects across tensors and matches per-tensor
   const auto g = fp::global_saliency_unstructured(masks, scores, amount::count(2));
   CHECK(bits(g.masks[0]) == std::vector<int>{1, 0});
   CHECK(bits(g.masks[1]) == std::vector<int>{1, 0, 1});
-  const auto g1 = fp::global_saliency_unstructured(std::span<const mask>(masks, 1),
-                                                   std::span<const std::span<const double>>(scores, 1),
-                                                   amount::fraction(1.0));
+  const auto g1 = fp::global_saliency_unstructured(
+      std::span<const mask>(masks, 1), std::span<const std::span<const double>>(scores, 1),
+      amount::fraction(1.0));
   CHECK(g1.masks[0].count_kept() == 0);
   CHECK(g1.masks[0] == fp::saliency_unstructured(masks[0], a, amount::fraction(1.0)).mask);
 }
 
-TEST_CASE("FairGRAPE keeps the weights that preserve each group's share of importance (hand-computed)") {
+TEST_CASE(
+    "FairGRAPE keeps the weights that preserve each group's share of importance (hand-computed)") {
   // s0 = [4, 0, 1, 0], s1 = [0, 3, 0, 1]; I0 = 5, I1 = 4 -> target shares 5/9, 4/9.
   // keep 2 (amount 0.5 of 4):
   //   step 1: nothing kept, shares 0 -> deficits 5/9 > 4/9 -> group 0 -> its best: index 0 (4).
@@ -102,7 +106,8 @@ TEST_CASE("FairGRAPE keeps the weights that preserve each group's share of impor
   const std::span<const double> groups[] = {s0, s1};
   const auto r = fp::fairgrape(mask({4}), groups, amount::fraction(0.5));
   CHECK(bits(r.mask) == std::vector<int>{1, 1, 0, 0});
-  const auto by_min = fp::saliency_unstructured(mask({4}), fp::combine_min(groups), amount::fraction(0.5));
+  const auto by_min =
+      fp::saliency_unstructured(mask({4}), fp::combine_min(groups), amount::fraction(0.5));
   CHECK(bits(by_min.mask) == std::vector<int>{0, 0, 1, 1});
 }
 
@@ -120,7 +125,8 @@ TEST_CASE("FairGRAPE with one group keeps the top scores, like plain saliency pr
 TEST_CASE("FairGRAPE rejects negative importances") {
   const std::vector<double> s0 = {1, -1};
   const std::span<const double> groups[] = {s0};
-  CHECK(code_of([&] { (void)fp::fairgrape(mask({2}), groups, amount::count(1)); }) == errc::invalid_value);
+  CHECK(code_of([&] { (void)fp::fairgrape(mask({2}), groups, amount::count(1)); }) ==
+        errc::invalid_value);
 }
 
 TEST_CASE("Polynomial decay follows TF-MOT's formula and update frequency (hand-computed)") {
@@ -140,7 +146,8 @@ TEST_CASE("Polynomial decay follows TF-MOT's formula and update frequency (hand-
 TEST_CASE("Linear, cubic, exponential and one-shot schedules (hand-computed endpoints)") {
   // linear at p = 0.25: 0.8 - 0.8 * 0.75 = 0.2
   CHECK(schedule::linear(0.0, 0.8, 0, 100).target(25) == Approx(0.2).epsilon(1e-15));
-  CHECK(schedule::cubic(0.1, 0.9, 0, 100).target(30) == schedule::polynomial(0.1, 0.9, 0, 100, 100, 3).target(30));
+  CHECK(schedule::cubic(0.1, 0.9, 0, 100).target(30) ==
+        schedule::polynomial(0.1, 0.9, 0, 100, 100, 3).target(30));
   const auto e = schedule::exponential(0.0, 0.8, 0, 100, 10, 5.0);
   CHECK(e.target(0) == 0.0);    // decay = (e^0 - e^-5) / (1 - e^-5) = 1 exactly
   CHECK(e.target(100) == 0.8);  // decay = 0
@@ -161,8 +168,10 @@ TEST_CASE("Schedules reject invalid parameters") {
   CHECK(code_of([] { (void)schedule::polynomial(0.0, 1.5, 0, 10); }) == errc::invalid_argument);
   CHECK(code_of([] { (void)schedule::linear(0.0, 0.5, 10, 10); }) == errc::invalid_argument);
   CHECK(code_of([] { (void)schedule::polynomial(0.0, 0.5, 0, 10, 0); }) == errc::invalid_argument);
-  CHECK(code_of([] { (void)schedule::polynomial(0.0, 0.5, 0, 10, 1, 0); }) == errc::invalid_argument);
-  CHECK(code_of([] { (void)schedule::exponential(0.0, 0.5, 0, 10, 1, -1.0); }) == errc::invalid_argument);
+  CHECK(code_of([] { (void)schedule::polynomial(0.0, 0.5, 0, 10, 1, 0); }) ==
+        errc::invalid_argument);
+  CHECK(code_of([] { (void)schedule::exponential(0.0, 0.5, 0, 10, 1, -1.0); }) ==
+        errc::invalid_argument);
 }
 
 TEST_CASE("Masks are monotone and hit round(target * n) under a growing schedule") {
@@ -174,7 +183,8 @@ TEST_CASE("Masks are monotone and hit round(target * n) under a growing schedule
   mask m({1000});
   for (std::int64_t t = 0; t <= 1200; ++t) {
     if (!s.updates_at(t)) continue;
-    const auto r = fp::l1_unstructured(v, fp::amount_for_target(s.target(t), 1000, m.count_pruned()), &m);
+    const auto r =
+        fp::l1_unstructured(v, fp::amount_for_target(s.target(t), 1000, m.count_pruned()), &m);
     CHECK((r.mask & m) == r.mask);  // new mask is a subset of the previous
     CHECK(r.mask.count_pruned() == fp::round_half_even(s.target(t) * 1000.0));
     m = r.mask;

@@ -19,8 +19,8 @@ using fairgate::prune::n_m;
 using fairgate::prune::norm;
 using fairgate::tensor::mask;
 using fairgate::tensor::view;
-using prune_test::code_of;
 using prune_test::bits;
+using prune_test::code_of;
 
 namespace {
 std::vector<float> random_floats(std::size_t n, std::uint64_t seed) {
@@ -87,13 +87,17 @@ TEST_CASE("Structured norms are taken on the masked weights, as torch does") {
 
 TEST_CASE("Structured pruning rejects rank-1 tensors, bad dims, NaN and excessive counts") {
   std::vector<float> w = {1, 2, 3, 4};
-  CHECK(code_of([&] { (void)ln_structured(view::contiguous(w.data(), {4}), amount::count(1), norm::l2, 0); }) ==
-        errc::invalid_argument);
+  CHECK(code_of([&] {
+          (void)ln_structured(view::contiguous(w.data(), {4}), amount::count(1), norm::l2, 0);
+        }) == errc::invalid_argument);
   const view v = view::contiguous(w.data(), {2, 2});
-  CHECK(code_of([&] { (void)ln_structured(v, amount::count(1), norm::l2, 2); }) == errc::invalid_argument);
-  CHECK(code_of([&] { (void)ln_structured(v, amount::count(3), norm::l2, 0); }) == errc::out_of_range);
+  CHECK(code_of([&] { (void)ln_structured(v, amount::count(1), norm::l2, 2); }) ==
+        errc::invalid_argument);
+  CHECK(code_of([&] { (void)ln_structured(v, amount::count(3), norm::l2, 0); }) ==
+        errc::out_of_range);
   w[3] = std::numeric_limits<float>::quiet_NaN();
-  CHECK(code_of([&] { (void)ln_structured(v, amount::count(1), norm::l2, 0); }) == errc::invalid_value);
+  CHECK(code_of([&] { (void)ln_structured(v, amount::count(1), norm::l2, 0); }) ==
+        errc::invalid_value);
 }
 
 TEST_CASE("Structured pruning on a transposed view equals pruning its contiguous copy") {
@@ -102,10 +106,12 @@ TEST_CASE("Structured pruning on a transposed view equals pruning its contiguous
   const view t = view::strided(st.data(), fairgate::tensor::dtype::f32, dims, strides, 2);
   std::vector<float> copy(35);
   for (int i = 0; i < 7; ++i)
-    for (int j = 0; j < 5; ++j) copy[static_cast<std::size_t>(i * 5 + j)] = st[static_cast<std::size_t>(j * 7 + i)];
+    for (int j = 0; j < 5; ++j)
+      copy[static_cast<std::size_t>(i * 5 + j)] = st[static_cast<std::size_t>(j * 7 + i)];
   for (std::size_t dim : {std::size_t{0}, std::size_t{1}}) {
     const auto a = ln_structured(t, amount::fraction(0.4), norm::l2, dim);
-    const auto b = ln_structured(view::contiguous(copy.data(), {7, 5}), amount::fraction(0.4), norm::l2, dim);
+    const auto b =
+        ln_structured(view::contiguous(copy.data(), {7, 5}), amount::fraction(0.4), norm::l2, dim);
     CHECK(a.mask == b.mask);
   }
 }
@@ -148,7 +154,8 @@ TEST_CASE("N:M masks have exactly N kept per group on random tensors (any axis, 
         for (std::int64_t in = 0; in < inner; ++in)
           for (std::int64_t g = 0; g < len / m; ++g) {
             int kept = 0;
-            for (std::int64_t j = 0; j < m; ++j) kept += r.mask.kept((o * len + g * m + j) * inner + in) ? 1 : 0;
+            for (std::int64_t j = 0; j < m; ++j)
+              kept += r.mask.kept((o * len + g * m + j) * inner + in) ? 1 : 0;
             CHECK(kept == n);
           }
     }
@@ -180,7 +187,8 @@ TEST_CASE("N:M on a strided view equals N:M on its contiguous copy") {
   const view t = view::strided(st.data(), fairgate::tensor::dtype::f32, dims, strides, 2);
   std::vector<float> copy(32);
   for (int i = 0; i < 8; ++i)
-    for (int j = 0; j < 4; ++j) copy[static_cast<std::size_t>(i * 4 + j)] = st[static_cast<std::size_t>(j * 8 + i)];
+    for (int j = 0; j < 4; ++j)
+      copy[static_cast<std::size_t>(i * 4 + j)] = st[static_cast<std::size_t>(j * 8 + i)];
   CHECK(n_m(t, 2, 4, 0).mask == n_m(view::contiguous(copy.data(), {8, 4}), 2, 4, 0).mask);
   CHECK(n_m(t, 1, 2, 1).mask == n_m(view::contiguous(copy.data(), {8, 4}), 1, 2, 1).mask);
 }

@@ -28,7 +28,8 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 }
 std::int32_t ref_srdhm(std::int32_t a, std::int32_t b) {
   if (a == i32min && b == i32min) return i32max;
-  return static_cast<std::int32_t>(floor_div(static_cast<std::int64_t>(a) * b + (std::int64_t{1} << 30), std::int64_t{1} << 31));
+  return static_cast<std::int32_t>(
+      floor_div(static_cast<std::int64_t>(a) * b + (std::int64_t{1} << 30), std::int64_t{1} << 31));
 }
 std::int32_t ref_rdbp(std::int32_t x, int e) {
   if (e == 0) return x;
@@ -45,14 +46,16 @@ std::int32_t ref_mbqm(std::int32_t x, quantized_multiplier q) {
 
 }  // namespace
 
-TEST_CASE("SaturatingRoundingDoublingHighMul saturates INT32_MIN times INT32_MIN", "[quantize][gemm][fixedpoint]") {
+TEST_CASE("SaturatingRoundingDoublingHighMul saturates INT32_MIN times INT32_MIN",
+          "[quantize][gemm][fixedpoint]") {
   // (-2^31)(-2^31) * 2 / 2^32 = 2^31 does not fit: gemmlowp returns INT32_MAX.
   CHECK(saturating_rounding_doubling_high_mul(i32min, i32min) == i32max);
   // INT32_MIN * INT32_MAX: -(2^31)(2^31 - 1) / 2^31 = -(2^31 - 1) exactly.
   CHECK(saturating_rounding_doubling_high_mul(i32min, i32max) == -i32max);
 }
 
-TEST_CASE("SaturatingRoundingDoublingHighMul rounds half toward +infinity", "[quantize][gemm][fixedpoint]") {
+TEST_CASE("SaturatingRoundingDoublingHighMul rounds half toward +infinity",
+          "[quantize][gemm][fixedpoint]") {
   // a * 2^30 / 2^31 = a / 2: 1 -> 0.5 -> 1; -1 -> -0.5 -> 0; 3 -> 1.5 -> 2; -3 -> -1.5 -> -1.
   CHECK(saturating_rounding_doubling_high_mul(1, 1 << 30) == 1);
   CHECK(saturating_rounding_doubling_high_mul(-1, 1 << 30) == 0);
@@ -75,16 +78,19 @@ TEST_CASE("RoundingDivideByPOT rounds half away from zero", "[quantize][gemm][fi
   CHECK(rounding_divide_by_pot(i32min, 31) == -1);  // -2^31 / 2^31
 }
 
-TEST_CASE("quantize_multiplier decomposes a real multiplier as TFLite does", "[quantize][gemm][fixedpoint]") {
+TEST_CASE("quantize_multiplier decomposes a real multiplier as TFLite does",
+          "[quantize][gemm][fixedpoint]") {
   // 0.5 = 0.5 * 2^0 -> M = 0.5 * 2^31 = 2^30, shift 0.   1.0 = 0.5 * 2^1 -> 2^30, shift 1.
-  // 0.75 -> 0.75 * 2^31 = 1610612736, shift 0.            0.1 = 0.8 * 2^-3 -> round(0.8 * 2^31), shift -3.
+  // 0.75 -> 0.75 * 2^31 = 1610612736, shift 0.            0.1 = 0.8 * 2^-3 -> round(0.8 * 2^31),
+  // shift -3.
   CHECK(quantize_multiplier(0.5).multiplier == (1 << 30));
   CHECK(quantize_multiplier(0.5).shift == 0);
   CHECK(quantize_multiplier(1.0).multiplier == (1 << 30));
   CHECK(quantize_multiplier(1.0).shift == 1);
   CHECK(quantize_multiplier(0.75).multiplier == 1610612736);
   CHECK(quantize_multiplier(0.1).shift == -3);
-  CHECK(quantize_multiplier(0.1).multiplier == static_cast<std::int32_t>(std::round(0.8 * 2147483648.0)));
+  CHECK(quantize_multiplier(0.1).multiplier ==
+        static_cast<std::int32_t>(std::round(0.8 * 2147483648.0)));
   // q = 1 - 2^-40 rounds up to 2^31: halved to 2^30 with shift + 1.
   const auto up = quantize_multiplier(1.0 - std::ldexp(1.0, -40));
   CHECK(up.multiplier == (1 << 30));
@@ -98,7 +104,8 @@ TEST_CASE("quantize_multiplier decomposes a real multiplier as TFLite does", "[q
   CHECK_THROWS_AS(quantize_multiplier(std::ldexp(1.0, 31)), fairgate::error);  // shift 32 > 30
 }
 
-TEST_CASE("MultiplyByQuantizedMultiplier rounds twice, as TFLite's reference", "[quantize][gemm][fixedpoint]") {
+TEST_CASE("MultiplyByQuantizedMultiplier rounds twice, as TFLite's reference",
+          "[quantize][gemm][fixedpoint]") {
   // 5 * 0.25: M = 2^30, shift -1. SRDHM(5, 2^30) = round(2.5) = 3, RDBP(3, 1) = round(1.5) = 2
   // (a single rounding of 1.25 would give 1: this is the documented double rounding).
   const auto q = quantize_multiplier(0.25);
@@ -132,19 +139,24 @@ TEST_CASE("the fixed-point helpers match floor-based reference formulas on rando
 namespace {
 
 // Naive reference with int64 accumulation, straight from the TFLite formula.
-std::vector<std::int8_t> naive_linear(const std::vector<std::int8_t>& a, std::int64_t M, std::int64_t K,
-                                      const std::vector<std::int8_t>& w, std::int64_t N,
-                                      const std::vector<std::int32_t>& bias, const linear_params& lp) {
+std::vector<std::int8_t> naive_linear(const std::vector<std::int8_t>& a, std::int64_t M,
+                                      std::int64_t K, const std::vector<std::int8_t>& w,
+                                      std::int64_t N, const std::vector<std::int32_t>& bias,
+                                      const linear_params& lp) {
   std::vector<std::int8_t> out(static_cast<std::size_t>(M * N));
   for (std::int64_t i = 0; i < M; ++i)
     for (std::int64_t j = 0; j < N; ++j) {
       std::int64_t acc = 0;
       for (std::int64_t k = 0; k < K; ++k)
-        acc += (static_cast<std::int64_t>(a[static_cast<std::size_t>(i * K + k)]) - lp.input_zero_point) *
-               (static_cast<std::int64_t>(w[static_cast<std::size_t>(j * K + k)]) - lp.weight_zero_point);
+        acc += (static_cast<std::int64_t>(a[static_cast<std::size_t>(i * K + k)]) -
+                lp.input_zero_point) *
+               (static_cast<std::int64_t>(w[static_cast<std::size_t>(j * K + k)]) -
+                lp.weight_zero_point);
       if (!bias.empty()) acc += bias[static_cast<std::size_t>(j)];
-      const auto& q = lp.requant.size() == 1 ? lp.requant[0] : lp.requant[static_cast<std::size_t>(j)];
-      std::int64_t v = ref_mbqm(static_cast<std::int32_t>(acc), q) + static_cast<std::int64_t>(lp.output_zero_point);
+      const auto& q =
+          lp.requant.size() == 1 ? lp.requant[0] : lp.requant[static_cast<std::size_t>(j)];
+      std::int64_t v = ref_mbqm(static_cast<std::int32_t>(acc), q) +
+                       static_cast<std::int64_t>(lp.output_zero_point);
       v = std::min<std::int64_t>(std::max<std::int64_t>(v, lp.out_min), lp.out_max);
       out[static_cast<std::size_t>(i * N + j)] = static_cast<std::int8_t>(v);
     }
@@ -160,10 +172,11 @@ TEST_CASE("int8_linear equals a naive int64 reference", "[quantize][gemm][proper
   struct shape {
     std::int64_t M, K, N;
   };
-  for (const shape s : {shape{1, 1, 1}, shape{5, 7, 3}, shape{4, 64, 16}, shape{13, 300, 37}, shape{9, 1025, 70},
-                        shape{3, 0, 2}}) {
+  for (const shape s : {shape{1, 1, 1}, shape{5, 7, 3}, shape{4, 64, 16}, shape{13, 300, 37},
+                        shape{9, 1025, 70}, shape{3, 0, 2}}) {
     for (int per_channel = 0; per_channel < 2; ++per_channel) {
-      std::vector<std::int8_t> a(static_cast<std::size_t>(s.M * s.K)), w(static_cast<std::size_t>(s.N * s.K));
+      std::vector<std::int8_t> a(static_cast<std::size_t>(s.M * s.K)),
+          w(static_cast<std::size_t>(s.N * s.K));
       for (auto& v : a) v = static_cast<std::int8_t>(byte(gen));
       for (auto& v : w) v = static_cast<std::int8_t>(byte(gen));
       std::vector<std::int32_t> b(static_cast<std::size_t>(s.N));
@@ -196,7 +209,8 @@ TEST_CASE("int8_linear_accumulate matches a hand-computed dot product", "[quanti
   CHECK(acc == std::vector<std::int32_t>{20, 4});
 }
 
-TEST_CASE("int8_linear refuses overflowing accumulators and inconsistent sizes", "[quantize][gemm][errors]") {
+TEST_CASE("int8_linear refuses overflowing accumulators and inconsistent sizes",
+          "[quantize][gemm][errors]") {
   // 2 * (-128)(-128) = 32768, plus bias INT32_MAX overflows int32.
   const std::vector<std::int8_t> a = {-128, -128}, w = {-128, -128};
   const std::vector<std::int32_t> bias = {i32max};
@@ -209,13 +223,16 @@ TEST_CASE("int8_linear refuses overflowing accumulators and inconsistent sizes",
   }
   std::vector<std::int8_t> out(1);
   linear_params lp{.requant = {quantize_multiplier(0.5)}};
-  CHECK_THROWS_AS(int8_linear(a, 1, 3, w, 1, {}, lp, out), fairgate::error);  // a has 2 values, not 3
-  CHECK_THROWS_AS(int8_linear(a, 1, 2, w, 1, std::vector<std::int32_t>{1, 2}, lp, out), fairgate::error);
+  CHECK_THROWS_AS(int8_linear(a, 1, 3, w, 1, {}, lp, out),
+                  fairgate::error);  // a has 2 values, not 3
+  CHECK_THROWS_AS(int8_linear(a, 1, 2, w, 1, std::vector<std::int32_t>{1, 2}, lp, out),
+                  fairgate::error);
   lp.input_zero_point = 200;
   CHECK_THROWS_AS(int8_linear(a, 1, 2, w, 1, {}, lp, out), fairgate::error);
   lp.input_zero_point = 0;
   lp.requant = {quantize_multiplier(0.5), quantize_multiplier(0.5)};
-  CHECK_THROWS_AS(int8_linear(a, 1, 2, w, 1, {}, lp, out), fairgate::error);  // 2 multipliers for N = 1
+  CHECK_THROWS_AS(int8_linear(a, 1, 2, w, 1, {}, lp, out),
+                  fairgate::error);  // 2 multipliers for N = 1
 }
 
 TEST_CASE("pack_weights_from_kn transposes [K, N] weights into [N, K] rows", "[quantize][gemm]") {
@@ -224,7 +241,8 @@ TEST_CASE("pack_weights_from_kn transposes [K, N] weights into [N, K] rows", "[q
   CHECK(pack_weights_from_kn(w, 2, 3) == std::vector<std::int8_t>{1, 4, 2, 5, 3, 6});
   // A larger odd shape round-trips through two transposes.
   std::vector<std::int8_t> big(37 * 70);
-  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::int8_t>(static_cast<int>(i % 251) - 125);
+  for (std::size_t i = 0; i < big.size(); ++i)
+    big[i] = static_cast<std::int8_t>(static_cast<int>(i % 251) - 125);
   CHECK(pack_weights_from_kn(pack_weights_from_kn(big, 37, 70), 70, 37) == big);
   CHECK_THROWS_AS(pack_weights_from_kn(w, 2, 2), fairgate::error);
 }

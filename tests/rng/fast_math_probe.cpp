@@ -3,4 +3,6 @@
 #include <fairgate/rng/discrete.hpp>
 #include <fairgate/rng/normal.hpp>
 
-double probe(fairgate::rng::stream& s) { return fairgate::rng::normal(s); }
+double probe(fairgate::rng::stream& s) {
+  return fairgate::rng::normal(s);
+}

@@ -36,15 +36,20 @@ std::uint64_t hash_draws(std::uint32_t index, Draw draw) {
   return h.value();
 }
 
-inline void put(fairgate::fnv1a64& h, double x) { h.update_u64(std::bit_cast<std::uint64_t>(x)); }
-inline void put(fairgate::fnv1a64& h, float x) { h.update_u32(std::bit_cast<std::uint32_t>(x)); }
+inline void put(fairgate::fnv1a64& h, double x) {
+  h.update_u64(std::bit_cast<std::uint64_t>(x));
+}
+inline void put(fairgate::fnv1a64& h, float x) {
+  h.update_u32(std::bit_cast<std::uint32_t>(x));
+}
 
 inline std::vector<golden_line> rng_golden_hashes() {
   namespace r = fairgate::rng;
   using fairgate::fnv1a64;
   using r::stream;
   std::vector<golden_line> out;
-  out.emplace_back("rng.uniform_u32", hash_draws(1, [](stream& s, fnv1a64& h) { h.update_u32(r::uniform_u32(s)); }));
+  out.emplace_back("rng.uniform_u32",
+                   hash_draws(1, [](stream& s, fnv1a64& h) { h.update_u32(r::uniform_u32(s)); }));
   {  // Must equal rng.uniform_u32: same stream, bulk (AVX2 on x86-64 with AVX2, scalar on aarch64).
     stream s(golden_seed, r::purposes::test, 1);
     std::vector<std::uint32_t> v(golden_draws);
@@ -53,8 +58,10 @@ inline std::vector<golden_line> rng_golden_hashes() {
     for (auto x : v) h.update_u32(x);
     out.emplace_back("rng.fill_u32", h.value());
   }
-  out.emplace_back("rng.uniform_u64", hash_draws(2, [](stream& s, fnv1a64& h) { h.update_u64(r::uniform_u64(s)); }));
-  out.emplace_back("rng.uniform_double", hash_draws(3, [](stream& s, fnv1a64& h) { put(h, r::uniform_double(s)); }));
+  out.emplace_back("rng.uniform_u64",
+                   hash_draws(2, [](stream& s, fnv1a64& h) { h.update_u64(r::uniform_u64(s)); }));
+  out.emplace_back("rng.uniform_double",
+                   hash_draws(3, [](stream& s, fnv1a64& h) { put(h, r::uniform_double(s)); }));
   {  // Must equal rng.uniform_double: same stream, bulk path.
     stream s(golden_seed, r::purposes::test, 3);
     std::vector<double> v(golden_draws);
@@ -67,25 +74,40 @@ inline std::vector<golden_line> rng_golden_hashes() {
   // on aarch64) with contraction allowed, this hash changes; it must not,
   // because fairgate::core compiles consumers with -ffp-contract=off.
   out.emplace_back("rng.uniform_lerp", hash_draws(3, [](stream& s, fnv1a64& h) {
-    const double a = -3.7, b = 11.3;
-    put(h, a + (b - a) * r::uniform_double(s));
-  }));
-  out.emplace_back("rng.uniform_float", hash_draws(4, [](stream& s, fnv1a64& h) { put(h, r::uniform_float(s)); }));
-  out.emplace_back("rng.bounded_u32.7", hash_draws(5, [](stream& s, fnv1a64& h) { h.update_u32(r::bounded_u32(s, 7)); }));
+                     const double a = -3.7, b = 11.3;
+                     put(h, a + (b - a) * r::uniform_double(s));
+                   }));
+  out.emplace_back("rng.uniform_float",
+                   hash_draws(4, [](stream& s, fnv1a64& h) { put(h, r::uniform_float(s)); }));
+  out.emplace_back("rng.bounded_u32.7", hash_draws(5, [](stream& s, fnv1a64& h) {
+                     h.update_u32(r::bounded_u32(s, 7));
+                   }));
   // 3 * 2^30 + 1: a quarter of the raw draws are rejected, exercising the loop.
-  out.emplace_back("rng.bounded_u32.3x2^30+1", hash_draws(6, [](stream& s, fnv1a64& h) { h.update_u32(r::bounded_u32(s, 0xC0000001u)); }));
-  out.emplace_back("rng.bounded_u64.10^12+39", hash_draws(7, [](stream& s, fnv1a64& h) { h.update_u64(r::bounded_u64(s, 1'000'000'000'039ULL)); }));
-  out.emplace_back("rng.bounded_u64.3x2^62+1", hash_draws(8, [](stream& s, fnv1a64& h) { h.update_u64(r::bounded_u64(s, 0xC000000000000001ULL)); }));
-  out.emplace_back("rng.bernoulli.0.3", hash_draws(9, [](stream& s, fnv1a64& h) { h.update_byte(r::bernoulli(s, 0.3) ? 1 : 0); }));
-  out.emplace_back("rng.poisson1", hash_draws(10, [](stream& s, fnv1a64& h) { h.update_u32(r::poisson1(s)); }));
+  out.emplace_back("rng.bounded_u32.3x2^30+1", hash_draws(6, [](stream& s, fnv1a64& h) {
+                     h.update_u32(r::bounded_u32(s, 0xC0000001u));
+                   }));
+  out.emplace_back("rng.bounded_u64.10^12+39", hash_draws(7, [](stream& s, fnv1a64& h) {
+                     h.update_u64(r::bounded_u64(s, 1'000'000'000'039ULL));
+                   }));
+  out.emplace_back("rng.bounded_u64.3x2^62+1", hash_draws(8, [](stream& s, fnv1a64& h) {
+                     h.update_u64(r::bounded_u64(s, 0xC000000000000001ULL));
+                   }));
+  out.emplace_back("rng.bernoulli.0.3", hash_draws(9, [](stream& s, fnv1a64& h) {
+                     h.update_byte(r::bernoulli(s, 0.3) ? 1 : 0);
+                   }));
+  out.emplace_back("rng.poisson1",
+                   hash_draws(10, [](stream& s, fnv1a64& h) { h.update_u32(r::poisson1(s)); }));
   const std::pair<const char*, double> lambdas[] = {
-      {"rng.poisson.1", 1.0}, {"rng.poisson.3.7", 3.7}, {"rng.poisson.10", 10.0},
+      {"rng.poisson.1", 1.0},     {"rng.poisson.3.7", 3.7}, {"rng.poisson.10", 10.0},
       {"rng.poisson.100", 100.0}, {"rng.poisson.1e6", 1e6}, {"rng.poisson.1e12", 1e12}};
   std::uint32_t index = 11;
   for (const auto& [name, lambda] : lambdas) {
-    out.emplace_back(name, hash_draws(index++, [lambda = lambda](stream& s, fnv1a64& h) { h.update_u64(r::poisson(s, lambda)); }));
+    out.emplace_back(name, hash_draws(index++, [lambda = lambda](stream& s, fnv1a64& h) {
+                       h.update_u64(r::poisson(s, lambda));
+                     }));
   }
-  out.emplace_back("rng.normal", hash_draws(20, [](stream& s, fnv1a64& h) { put(h, r::normal(s)); }));
+  out.emplace_back("rng.normal",
+                   hash_draws(20, [](stream& s, fnv1a64& h) { put(h, r::normal(s)); }));
   {  // 1000 shuffles of 0..999 (10^6 values).
     stream s(golden_seed, r::purposes::test, 21);
     fnv1a64 h;
@@ -121,9 +143,12 @@ inline std::vector<golden_line> rng_golden_hashes() {
       for (auto p : a.part) h.update_u32(p);
       return h.value();
     };
-    out.emplace_back("rng.stratified_split", hash_parts(r::stratified_split(strata, fractions, golden_seed, 23)));
-    out.emplace_back("rng.stratified_split_by_id", hash_parts(r::stratified_split_by_id(strata, ids, fractions, golden_seed, 24)));
-    out.emplace_back("rng.stratified_kfold.5", hash_parts(r::stratified_kfold(strata, 5, golden_seed, 25)));
+    out.emplace_back("rng.stratified_split",
+                     hash_parts(r::stratified_split(strata, fractions, golden_seed, 23)));
+    out.emplace_back("rng.stratified_split_by_id", hash_parts(r::stratified_split_by_id(
+                                                       strata, ids, fractions, golden_seed, 24)));
+    out.emplace_back("rng.stratified_kfold.5",
+                     hash_parts(r::stratified_kfold(strata, 5, golden_seed, 25)));
   }
   return out;
 }

@@ -13,7 +13,9 @@
 
 int main(int argc, char** argv) {
   if (argc != 6) {
-    std::fprintf(stderr, "usage: rng.dump <normal|poisson|poisson1|uniform_double> <count> <param> <seed> <out>\n");
+    std::fprintf(
+        stderr,
+        "usage: rng.dump <normal|poisson|poisson1|uniform_double> <count> <param> <seed> <out>\n");
     return 2;
   }
   const std::string kind = argv[1];
@@ -24,11 +26,16 @@ int main(int argc, char** argv) {
   if (out == nullptr) return 2;
   for (std::uint64_t i = 0; i < count; ++i) {
     std::uint64_t v = 0;
-    if (kind == "normal") v = std::bit_cast<std::uint64_t>(fairgate::rng::normal(s));
-    else if (kind == "uniform_double") v = std::bit_cast<std::uint64_t>(fairgate::rng::uniform_double(s));
-    else if (kind == "poisson") v = fairgate::rng::poisson(s, param);
-    else if (kind == "poisson1") v = fairgate::rng::poisson1(s);
-    else return 2;
+    if (kind == "normal")
+      v = std::bit_cast<std::uint64_t>(fairgate::rng::normal(s));
+    else if (kind == "uniform_double")
+      v = std::bit_cast<std::uint64_t>(fairgate::rng::uniform_double(s));
+    else if (kind == "poisson")
+      v = fairgate::rng::poisson(s, param);
+    else if (kind == "poisson1")
+      v = fairgate::rng::poisson1(s);
+    else
+      return 2;
     unsigned char bytes[8];
     for (int b = 0; b < 8; ++b) bytes[b] = static_cast<unsigned char>(v >> (8 * b));
     std::fwrite(bytes, 1, 8, out);

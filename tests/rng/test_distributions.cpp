@@ -15,13 +15,15 @@
 #include "chi_square.hpp"
 
 namespace r = fairgate::rng;
-using r::stream;
 using fairgate_test::chi2_critical;
 using fairgate_test::chi2_statistic;
+using r::stream;
 
 namespace {
 
-stream kat_stream() { return stream(r::stream_key{0, 0, 0}); }
+stream kat_stream() {
+  return stream(r::stream_key{0, 0, 0});
+}
 
 struct moments {
   double mean = 0, var = 0;
@@ -78,7 +80,7 @@ poisson_bins make_bins(double lambda, int target_bins) {
     acc += p;
     b.bin_of.push_back(b.prob.size() - 1);
   }
-  b.prob.back() = static_cast<double>(acc + (1.0L - total));  // upper tail (and rounding)
+  b.prob.back() = static_cast<double>(acc + (1.0L - total));     // upper tail (and rounding)
   if (b.prob.back() < 0.5 / target_bins && b.prob.size() > 1) {  // merge a thin last bin
     const double last = b.prob.back();
     b.prob.pop_back();
@@ -151,7 +153,8 @@ TEST_CASE("poisson(lambda) has mean and variance lambda, up to lambda = 1e12") {
   for (double lambda : {0.5, 3.7, 10.0, 100.0, 1e6, 1e12}) {
     stream s(32, r::purposes::test, static_cast<std::uint32_t>(std::log10(lambda) * 10 + 100));
     const std::size_t n = 200'000;
-    const auto m = sample_moments(n, [&] { return static_cast<long double>(r::poisson(s, lambda)); });
+    const auto m =
+        sample_moments(n, [&] { return static_cast<long double>(r::poisson(s, lambda)); });
     INFO("lambda = " << lambda << ", mean = " << m.mean << ", var = " << m.var);
     CHECK(std::fabs(m.mean - lambda) < 5 * std::sqrt(lambda / n));
     CHECK(std::fabs(m.var - lambda) < 5 * std::sqrt((lambda + 2 * lambda * lambda) / n));
@@ -235,7 +238,8 @@ TEST_CASE("normal matches the normal CDF in a binned chi-square test including t
   for (std::size_t i = 0; i < n; ++i) {
     const double z = r::normal(s);
     REQUIRE(std::isfinite(z));
-    const auto bin = static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), z) - edges.begin());
+    const auto bin =
+        static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), z) - edges.begin());
     ++observed[bin];
   }
   std::vector<double> expected(prob.size());

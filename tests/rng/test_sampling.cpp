@@ -14,9 +14,9 @@
 #include "chi_square.hpp"
 
 namespace r = fairgate::rng;
-using r::stream;
 using fairgate_test::chi2_critical;
 using fairgate_test::chi2_statistic;
+using r::stream;
 
 TEST_CASE("shuffle makes all 24 orders of 4 items equally likely") {
   stream s(40, r::purposes::test);
@@ -64,8 +64,13 @@ TEST_CASE("shuffle keeps the multiset of items and handles 0 and 1 items") {
 TEST_CASE("sample_without_replacement returns k sorted distinct values below n in both regimes") {
   stream s(43, r::purposes::test);
   for (auto [n, k] : {std::pair<std::uint64_t, std::uint64_t>{1'000'000'000'000ULL, 1000},
-                      {1000, 1000}, {1000, 999}, {1000, 62}, {1000, 63}, {17, 1},
-                      {~0ULL, 5}, {5, 0}}) {
+                      {1000, 1000},
+                      {1000, 999},
+                      {1000, 62},
+                      {1000, 63},
+                      {17, 1},
+                      {~0ULL, 5},
+                      {5, 0}}) {
     const auto out = r::sample_without_replacement(s, n, k);
     INFO("n = " << n << ", k = " << k);
     REQUIRE(out.size() == k);
@@ -84,7 +89,8 @@ TEST_CASE("sample_without_replacement includes each item with probability k/n") 
     std::vector<std::uint64_t> count(n, 0);
     for (int i = 0; i < reps; ++i)
       for (auto x : r::sample_without_replacement(s, n, k)) ++count[x];
-    const std::vector<double> expected(n, static_cast<double>(reps) * static_cast<double>(k) / static_cast<double>(n));
+    const std::vector<double> expected(
+        n, static_cast<double>(reps) * static_cast<double>(k) / static_cast<double>(n));
     INFO("n = " << n << ", k = " << k);
     CHECK(chi2_statistic(count, expected) < chi2_critical(n - 1));
   }
@@ -151,7 +157,8 @@ TEST_CASE("bad fractions are refused with the index at fault") {
 namespace {
 std::vector<std::uint32_t> test_strata(std::size_t n) {
   std::vector<std::uint32_t> strata(n);
-  for (std::size_t i = 0; i < n; ++i) strata[i] = static_cast<std::uint32_t>((i * 7 + i / 3) % 5 * 1000);
+  for (std::size_t i = 0; i < n; ++i)
+    strata[i] = static_cast<std::uint32_t>((i * 7 + i / 3) % 5 * 1000);
   return strata;
 }
 }  // namespace
@@ -188,7 +195,8 @@ TEST_CASE("stratified_split puts each row in each part with its fraction's proba
   const std::vector<double> fractions = {0.7, 0.15, 0.15};
   std::vector<std::uint64_t> observed(3, 0);
   const int reps = 3000;
-  for (std::uint32_t idx = 0; idx < reps; ++idx) ++observed[r::stratified_split(strata, fractions, 99, idx).part[0]];
+  for (std::uint32_t idx = 0; idx < reps; ++idx)
+    ++observed[r::stratified_split(strata, fractions, 99, idx).part[0]];
   const std::vector<double> expected = {reps * 0.7, reps * 0.2, reps * 0.1};
   CHECK(chi2_statistic(observed, expected) < chi2_critical(2));
 }
@@ -227,7 +235,8 @@ TEST_CASE("stratified_split_by_id moves with the rows when they are reordered") 
   std::vector<std::uint32_t> rs(strata.rbegin(), strata.rend());
   std::vector<std::uint64_t> rids(ids.rbegin(), ids.rend());
   const auto b = r::stratified_split_by_id(rs, rids, fractions, 11);
-  for (std::size_t i = 0; i < strata.size(); ++i) REQUIRE(b.part[strata.size() - 1 - i] == a.part[i]);
+  for (std::size_t i = 0; i < strata.size(); ++i)
+    REQUIRE(b.part[strata.size() - 1 - i] == a.part[i]);
 }
 
 TEST_CASE("stratified splits refuse empty input, mismatched ids and duplicate ids") {
@@ -237,8 +246,9 @@ TEST_CASE("stratified splits refuse empty input, mismatched ids and duplicate id
   const std::vector<std::uint32_t> strata = {0, 0, 1};
   CHECK_THROWS_AS(r::stratified_split_by_id(strata, std::vector<std::uint64_t>{1, 2}, fractions, 1),
                   fairgate::error);
-  CHECK_THROWS_WITH(r::stratified_split_by_id(strata, std::vector<std::uint64_t>{5, 5, 6}, fractions, 1),
-                    Catch::Contains("ids must be unique"));
+  CHECK_THROWS_WITH(
+      r::stratified_split_by_id(strata, std::vector<std::uint64_t>{5, 5, 6}, fractions, 1),
+      Catch::Contains("ids must be unique"));
   CHECK_THROWS_AS(r::stratified_split(strata, std::vector<double>{0.9}, 1), fairgate::error);
 }
 

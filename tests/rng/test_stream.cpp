@@ -10,8 +10,8 @@ namespace purposes = fairgate::rng::purposes;
 
 TEST_CASE("A stream's words are the Philox blocks of its documented counter layout") {
   stream s(0x0123456789abcdefULL, purposes::bootstrap, 7);
-  const auto b0 = fairgate::rng::philox4x32_10({0, 0, purposes::bootstrap.tag, 7},
-                                               {0x89abcdefu, 0x01234567u});
+  const auto b0 =
+      fairgate::rng::philox4x32_10({0, 0, purposes::bootstrap.tag, 7}, {0x89abcdefu, 0x01234567u});
   for (int i = 0; i < 4; ++i) CHECK(s.next_u32() == b0[static_cast<std::size_t>(i)]);
 }
 
@@ -35,10 +35,15 @@ TEST_CASE("Drawing from one stream never changes another") {
 }
 
 TEST_CASE("Well-known purposes have distinct tags") {
-  const fairgate::rng::purpose all[] = {purposes::split, purposes::kfold, purposes::bootstrap,
-                                        purposes::prune_random, purposes::quant_stochastic,
-                                        purposes::init, purposes::minibatch,
-                                        purposes::randomized_predict, purposes::test};
+  const fairgate::rng::purpose all[] = {purposes::split,
+                                        purposes::kfold,
+                                        purposes::bootstrap,
+                                        purposes::prune_random,
+                                        purposes::quant_stochastic,
+                                        purposes::init,
+                                        purposes::minibatch,
+                                        purposes::randomized_predict,
+                                        purposes::test};
   for (std::size_t i = 0; i < std::size(all); ++i)
     for (std::size_t j = i + 1; j < std::size(all); ++j) CHECK(all[i].tag != all[j].tag);
 }

@@ -12,14 +12,16 @@
 #include "chi_square.hpp"
 
 namespace r = fairgate::rng;
-using r::stream;
 using fairgate_test::chi2_critical;
 using fairgate_test::chi2_statistic;
+using r::stream;
 
 namespace {
 // The stream whose block 0 is Random123's first known-answer vector:
 // key {0, 0}, counter {0, 0, 0, 0} -> 6627e8d5 e169c58d bc57ac4c 9b00dbd8.
-stream kat_stream() { return stream(r::stream_key{0, 0, 0}); }
+stream kat_stream() {
+  return stream(r::stream_key{0, 0, 0});
+}
 }  // namespace
 
 TEST_CASE("uniform_u64 and uniform_double of the KAT block are computed by hand") {
@@ -110,10 +112,12 @@ TEST_CASE("bounded_u32 with n = 3*2^30+1 shows no bias in high or low bits") {
   }
   // [0, 2^30), [2^30, 2^31), [2^31, n): 2^30, 2^30, 2^30 + 1 values of n.
   const double nd = static_cast<double>(big);
-  const std::vector<double> expected_high = {n * (0x1p30 / nd), n * (0x1p30 / nd), n * ((0x1p30 + 1) / nd)};
+  const std::vector<double> expected_high = {n * (0x1p30 / nd), n * (0x1p30 / nd),
+                                             n * ((0x1p30 + 1) / nd)};
   CHECK(chi2_statistic(high, expected_high) < chi2_critical(2));
   // Residues 0, 1, 2 occur 2^30 + 1, 2^30, 2^30 times.
-  const std::vector<double> expected_mod3 = {n * ((0x1p30 + 1) / nd), n * (0x1p30 / nd), n * (0x1p30 / nd)};
+  const std::vector<double> expected_mod3 = {n * ((0x1p30 + 1) / nd), n * (0x1p30 / nd),
+                                             n * (0x1p30 / nd)};
   CHECK(chi2_statistic(mod3, expected_mod3) < chi2_critical(2));
 }
 

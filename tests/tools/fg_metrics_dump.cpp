@@ -22,7 +22,6 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
-#include <vector>
 
 #include <fairgate/metrics/accumulate.hpp>
 #include <fairgate/metrics/disparities.hpp>
@@ -97,23 +96,33 @@ int main(int argc, char** argv) {
     fm::group_accumulator acc(G);
     const bool regression = meta.at("mode") == "regression";
     if (regression) {
-      fm::regression_inputs in{reals(yb, meta.at("y")), reals(pb, meta.at("p")), codes(gb, meta.at("g")), G, w};
+      fm::regression_inputs in{reals(yb, meta.at("y")), reals(pb, meta.at("p")),
+                               codes(gb, meta.at("g")), G, w};
       fm::accumulate(acc, in, {.threads = T});
     } else {
       const auto pred = meta.at("pred") == "scores"
-                            ? fm::prediction_view::scores(reals(pb, meta.at("p")), std::stod(meta.at("threshold")))
+                            ? fm::prediction_view::scores(reals(pb, meta.at("p")),
+                                                          std::stod(meta.at("threshold")))
                             : fm::prediction_view::hard(labels(pb, meta.at("p")));
       fm::binary_inputs in{labels(yb, meta.at("y")), pred, codes(gb, meta.at("g")), G, w};
       fm::accumulate(acc, in, {.threads = T});
     }
-    const fm::metric rates[] = {fm::metric::selection_rate,   fm::metric::base_rate,
-                                fm::metric::accuracy,         fm::metric::error_rate,
-                                fm::metric::balanced_accuracy, fm::metric::true_positive_rate,
-                                fm::metric::false_positive_rate, fm::metric::true_negative_rate,
-                                fm::metric::false_negative_rate, fm::metric::precision,
-                                fm::metric::npv,              fm::metric::fdr,
-                                fm::metric::false_omission_rate, fm::metric::f1};
-    const fm::metric regs[] = {fm::metric::mean_prediction, fm::metric::mae, fm::metric::mse, fm::metric::rmse};
+    const fm::metric rates[] = {fm::metric::selection_rate,
+                                fm::metric::base_rate,
+                                fm::metric::accuracy,
+                                fm::metric::error_rate,
+                                fm::metric::balanced_accuracy,
+                                fm::metric::true_positive_rate,
+                                fm::metric::false_positive_rate,
+                                fm::metric::true_negative_rate,
+                                fm::metric::false_negative_rate,
+                                fm::metric::precision,
+                                fm::metric::npv,
+                                fm::metric::fdr,
+                                fm::metric::false_omission_rate,
+                                fm::metric::f1};
+    const fm::metric regs[] = {fm::metric::mean_prediction, fm::metric::mae, fm::metric::mse,
+                               fm::metric::rmse};
     std::ostringstream out;
     out << "{\"groups\": [";
     for (std::uint32_t g = 0; g < G; ++g) {
@@ -121,12 +130,13 @@ int main(int argc, char** argv) {
       const auto c = acc.counts(g);
       const auto wc = acc.weights(g);
       out << "{\"counts\": [" << c.tp << ", " << c.fp << ", " << c.tn << ", " << c.fn << "], ";
-      out << "\"wcells\": [" << num(wc.tp) << ", " << num(wc.fp) << ", " << num(wc.tn) << ", " << num(wc.fn)
-          << "], \"total_weight\": " << num(acc.total_weight(g));
+      out << "\"wcells\": [" << num(wc.tp) << ", " << num(wc.fp) << ", " << num(wc.tn) << ", "
+          << num(wc.fn) << "], \"total_weight\": " << num(acc.total_weight(g));
       for (int weighted = 0; weighted < 2; ++weighted) {
         out << (weighted ? ", \"wrates\": {" : ", \"rates\": {");
         bool first = true;
-        for (auto m : (regression ? std::span<const fm::metric>(regs) : std::span<const fm::metric>(rates))) {
+        for (auto m : (regression ? std::span<const fm::metric>(regs)
+                                  : std::span<const fm::metric>(rates))) {
           const auto r = fm::compute(m, acc, g, weighted != 0, fm::zero_division::zero);
           out << (first ? "" : ", ") << "\"" << fm::metric_name(m) << "\": " << num(r.value);
           first = false;
@@ -136,8 +146,8 @@ int main(int argc, char** argv) {
       if (regression) {
         const auto r = acc.regression(g);
         out << ", \"reg\": {\"count\": " << r.count << ", \"weight\": " << num(r.weight.value())
-            << ", \"sum_pred\": " << num(r.sum_pred.value()) << ", \"wsum_sq_err\": " << num(r.wsum_sq_err.value())
-            << "}";
+            << ", \"sum_pred\": " << num(r.sum_pred.value())
+            << ", \"wsum_sq_err\": " << num(r.wsum_sq_err.value()) << "}";
       }
       out << "}";
     }
@@ -151,8 +161,8 @@ int main(int argc, char** argv) {
       const fm::disparity_options bg{.weighted = weighted};
       const fm::disparity_options to{.weighted = weighted, .method = aggregation::to_overall};
       const fm::disparity_options bg_mean{.weighted = weighted, .agg = eo_aggregation::mean};
-      const fm::disparity_options to_mean{.weighted = weighted, .method = aggregation::to_overall,
-                                          .agg = eo_aggregation::mean};
+      const fm::disparity_options to_mean{
+          .weighted = weighted, .method = aggregation::to_overall, .agg = eo_aggregation::mean};
       auto put = [&](const char* name, const fm::aggregate_value& v, bool first = false) {
         out << (first ? "" : ", ") << "\"" << name << "\": " << num(v.value);
       };

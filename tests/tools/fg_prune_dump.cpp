@@ -49,8 +49,8 @@ tensor_in read_tensor(char** argv, int& i) {
   std::ifstream in(file, std::ios::binary);
   in.read(reinterpret_cast<char*>(t.data.data()), static_cast<std::streamsize>(n * 4));
   if (!in) throw std::runtime_error("cannot read " + std::to_string(n) + " f32 from " + file);
-  t.v = view::contiguous(static_cast<void*>(t.data.data()), fairgate::tensor::dtype::f32, t.dims.data(),
-                         t.dims.size());
+  t.v = view::contiguous(static_cast<void*>(t.data.data()), fairgate::tensor::dtype::f32,
+                         t.dims.data(), t.dims.size());
   return t;
 }
 
@@ -80,8 +80,8 @@ void write_masks(const std::string& out, const std::vector<mask>& masks) {
 }
 
 void log(std::size_t step, std::size_t t, const fp::record& r) {
-  std::printf("step %zu tensor %zu eligible %lld pruned_new %lld\n", step, t, static_cast<long long>(r.eligible),
-              static_cast<long long>(r.pruned_new));
+  std::printf("step %zu tensor %zu eligible %lld pruned_new %lld\n", step, t,
+              static_cast<long long>(r.eligible), static_cast<long long>(r.pruned_new));
 }
 
 }  // namespace
@@ -103,9 +103,13 @@ int main(int argc, char** argv) try {
       if (op == "l1") {
         r = fp::l1_unstructured(t.v, parse_amount(parts[0]), &m);
       } else {
-        if (parts.size() != 3) throw std::runtime_error("ln step must be AMOUNT/N/DIM: " + steps[s]);
-        const fp::norm n = parts[1] == "1" ? fp::norm::l1 : parts[1] == "2" ? fp::norm::l2 : fp::norm::linf;
-        r = fp::ln_structured(t.v, parse_amount(parts[0]), n, static_cast<std::size_t>(std::stoul(parts[2])), &m);
+        if (parts.size() != 3)
+          throw std::runtime_error("ln step must be AMOUNT/N/DIM: " + steps[s]);
+        const fp::norm n = parts[1] == "1"   ? fp::norm::l1
+                           : parts[1] == "2" ? fp::norm::l2
+                                             : fp::norm::linf;
+        r = fp::ln_structured(t.v, parse_amount(parts[0]), n,
+                              static_cast<std::size_t>(std::stoul(parts[2])), &m);
       }
       log(s, 0, r.rec);
       m = r.mask;

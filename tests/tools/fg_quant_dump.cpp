@@ -4,15 +4,15 @@
 // PyTorch bit for bit.
 //
 //   fg_quant_dump observe   <out.txt> <qtype> <rule> <reduce> <axis> <in.f32> <rank> <dims...>
-//   fg_quant_dump moving    <out.txt> <qtype> <rule> <reduce> <axis> <batches> <in.f32> <rank> <dims...>
-//   fg_quant_dump quantize  <out.i32> <qtype> <axis> <params.txt> <in.f32> <rank> <dims...>
-//   fg_quant_dump fakequant <out.f32> <qtype> <axis> <params.txt> <in.f32> <rank> <dims...>
-//   fg_quant_dump percentile <out.txt> <p> <mag|two> <axis> <in.f32> <rank> <dims...>
+//   fg_quant_dump moving    <out.txt> <qtype> <rule> <reduce> <axis> <batches> <in.f32> <rank>
+//   <dims...> fg_quant_dump quantize  <out.i32> <qtype> <axis> <params.txt> <in.f32> <rank>
+//   <dims...> fg_quant_dump fakequant <out.f32> <qtype> <axis> <params.txt> <in.f32> <rank>
+//   <dims...> fg_quant_dump percentile <out.txt> <p> <mag|two> <axis> <in.f32> <rank> <dims...>
 //
 // qtype: int8 | uint8; rule: sym | aff; reduce: 0 | 1; axis: -1 for per tensor.
 // observe/moving write one line per channel: "<float32 bits of scale> <zero point>".
-// params.txt has the same format. percentile writes "<min bits> <max bits>" per channel. For `moving`, the file holds `batches`
-// tensors of the given shape, observed in order.
+// params.txt has the same format. percentile writes "<min bits> <max bits>" per channel. For
+// `moving`, the file holds `batches` tensors of the given shape, observed in order.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -66,7 +66,8 @@ float from_bits(std::uint32_t u) {
 
 void write_params(const std::string& path, const fq::qparams& p) {
   std::ofstream o(path);
-  for (std::size_t c = 0; c < p.channels(); ++c) o << bits(p.scale[c]) << ' ' << p.zero_point[c] << '\n';
+  for (std::size_t c = 0; c < p.channels(); ++c)
+    o << bits(p.scale[c]) << ' ' << p.zero_point[c] << '\n';
 }
 
 fq::qparams read_params(const std::string& path, fq::qtype t, int axis) {
@@ -107,14 +108,17 @@ int run(int argc, char** argv) {
     const auto dims = parse_dims(argc, argv, at + 1);
     std::int64_t per = 1;
     for (auto d : dims) per *= d;
-    if (static_cast<std::int64_t>(x.size()) != per * batches) throw std::runtime_error("input size mismatch");
+    if (static_cast<std::int64_t>(x.size()) != per * batches)
+      throw std::runtime_error("input size mismatch");
     fq::minmax_observer mm(s.axis);
     fq::moving_average_minmax_observer ma(s.axis);
     for (int b = 0; b < batches; ++b) {
-      const auto v = fairgate::tensor::view::contiguous(x.data() + b * per, fairgate::tensor::dtype::f32,
-                                                        dims.data(), dims.size());
-      if (moving) ma.observe(v);
-      else mm.observe(v);
+      const auto v = fairgate::tensor::view::contiguous(
+          x.data() + b * per, fairgate::tensor::dtype::f32, dims.data(), dims.size());
+      if (moving)
+        ma.observe(v);
+      else
+        mm.observe(v);
     }
     write_params(out, moving ? ma.calculate_qparams(s) : mm.calculate_qparams(s));
     return 0;
@@ -125,29 +129,36 @@ int run(int argc, char** argv) {
     const fq::qparams p = read_params(argv[5], t, axis);
     std::vector<float> x = read_f32(argv[6]);
     const auto dims = parse_dims(argc, argv, 7);
-    const auto v = fairgate::tensor::view::contiguous(x.data(), fairgate::tensor::dtype::f32, dims.data(), dims.size());
+    const auto v = fairgate::tensor::view::contiguous(x.data(), fairgate::tensor::dtype::f32,
+                                                      dims.data(), dims.size());
     std::ofstream o(out, std::ios::binary);
     if (cmd == "quantize") {
       const auto q = fq::quantize(v, p);
       std::vector<std::int32_t> vals(static_cast<std::size_t>(q.numel()));
       for (std::size_t i = 0; i < vals.size(); ++i) vals[i] = q.value(static_cast<std::int64_t>(i));
-      o.write(reinterpret_cast<const char*>(vals.data()), static_cast<std::streamsize>(vals.size() * 4));
+      o.write(reinterpret_cast<const char*>(vals.data()),
+              static_cast<std::streamsize>(vals.size() * 4));
     } else {
       std::vector<float> y(x.size());
-      fq::fake_quantize(v, p, fairgate::tensor::view::contiguous(y.data(), fairgate::tensor::dtype::f32, dims.data(), dims.size()));
+      fq::fake_quantize(v, p,
+                        fairgate::tensor::view::contiguous(y.data(), fairgate::tensor::dtype::f32,
+                                                           dims.data(), dims.size()));
       o.write(reinterpret_cast<const char*>(y.data()), static_cast<std::streamsize>(y.size() * 4));
     }
     return 0;
   }
   if (cmd == "percentile") {
     const double pct = std::stod(argv[3]);
-    const auto mode = std::string(argv[4]) == "mag" ? fq::percentile_mode::magnitude : fq::percentile_mode::two_sided;
+    const auto mode = std::string(argv[4]) == "mag" ? fq::percentile_mode::magnitude
+                                                    : fq::percentile_mode::two_sided;
     const int axis = std::stoi(argv[5]);
     std::vector<float> x = read_f32(argv[6]);
     const auto dims = parse_dims(argc, argv, 7);
-    const auto v = fairgate::tensor::view::contiguous(x.data(), fairgate::tensor::dtype::f32, dims.data(), dims.size());
+    const auto v = fairgate::tensor::view::contiguous(x.data(), fairgate::tensor::dtype::f32,
+                                                      dims.data(), dims.size());
     std::ofstream o(out);
-    for (const auto& r : fq::percentile_range(v, pct, mode, axis)) o << bits(r.min) << ' ' << bits(r.max) << '\n';
+    for (const auto& r : fq::percentile_range(v, pct, mode, axis))
+      o << bits(r.min) << ' ' << bits(r.max) << '\n';
     return 0;
   }
   throw std::runtime_error("unknown command " + cmd);

@@ -77,16 +77,16 @@ int run(const std::string& dir, std::size_t n_groups, const std::string& cmd, bo
       }
     }
   } else if (cmd == "logloss" || cmd == "brier") {
-    const auto r = cmd == "brier" ? fm::brier_score(s, y, g, n_groups, w)
-                                  : fm::log_loss(s, y, g, n_groups, w);
+    const auto r =
+        cmd == "brier" ? fm::brier_score(s, y, g, n_groups, w) : fm::log_loss(s, y, g, n_groups, w);
     for (std::size_t k = 0; k <= n_groups; ++k) {
       const auto& v = k < n_groups ? r.groups[k] : r.overall;
       std::printf("loss %s %d %.17g\n", gname(k, n_groups).c_str(), v.defined ? 1 : 0, v.value);
     }
   } else if (cmd == "calib_uniform" || cmd == "calib_quantile") {
-    const auto r = fm::calibration(
-        s, y, g, n_groups, n_bins,
-        cmd == "calib_uniform" ? fm::binning::uniform : fm::binning::quantile, w);
+    const auto r =
+        fm::calibration(s, y, g, n_groups, n_bins,
+                        cmd == "calib_uniform" ? fm::binning::uniform : fm::binning::quantile, w);
     for (std::size_t k = 0; k <= n_groups; ++k) {
       const auto& c = k < n_groups ? r.groups[k] : r.overall;
       for (std::size_t b = 0; b < c.bins.size(); ++b) {
@@ -132,7 +132,8 @@ int run(const std::string& dir, std::size_t n_groups, const std::string& cmd, bo
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: fg_scores_dump <dir> <n_groups> <command> [--weights] [--f32] [n_bins]\n");
+    std::fprintf(stderr,
+                 "usage: fg_scores_dump <dir> <n_groups> <command> [--weights] [--f32] [n_bins]\n");
     return 2;
   }
   bool weighted = false, f32 = false;

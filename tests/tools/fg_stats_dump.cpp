@@ -38,7 +38,9 @@ namespace m = fairgate::math;
 
 namespace {
 
-void put(double v) { std::printf("%.17g ", v); }
+void put(double v) {
+  std::printf("%.17g ", v);
+}
 
 u::alternative parse_alt(const std::string& s) {
   if (s == "less") return u::alternative::less;
@@ -111,8 +113,8 @@ int main() {
       in >> alpha >> k;
       std::vector<double> p(k);
       for (auto& v : p) in >> v;
-      const auto r = u::adjust(p, cmd == "holm" ? u::adjustment::holm
-                                                : u::adjustment::benjamini_hochberg, alpha);
+      const auto r = u::adjust(
+          p, cmd == "holm" ? u::adjustment::holm : u::adjustment::benjamini_hochberg, alpha);
       for (double v : r.adjusted) put(v);
       for (bool v : r.reject) std::printf("%d ", v ? 1 : 0);
     } else if (cmd == "quantile") {
@@ -154,8 +156,8 @@ int main() {
         const double a = u::rate_of(t[0], u::rate::tpr);
         return t.size() > 1 ? a - u::rate_of(t[1], u::rate::tpr) : a;
       };
-      const auto r = u::bootstrap_counts(std::span<const fairgate::metrics::confusion_counts>(g),
-                                         metric, o);
+      const auto r =
+          u::bootstrap_counts(std::span<const fairgate::metrics::confusion_counts>(g), metric, o);
       put(r.ci.lower);
       put(r.ci.upper);
       put(static_cast<double>(r.n_undefined));

@@ -47,7 +47,9 @@ data make_data() {
   return d;
 }
 
-void put(fg::fnv1a64& h, double v) { h.update_u64(std::bit_cast<std::uint64_t>(v)); }
+void put(fg::fnv1a64& h, double v) {
+  h.update_u64(std::bit_cast<std::uint64_t>(v));
+}
 
 std::uint64_t hash_model(const fg::train::feedforward& m) {
   fg::fnv1a64 h;
@@ -58,7 +60,9 @@ std::uint64_t hash_model(const fg::train::feedforward& m) {
   return h.value();
 }
 
-void print(const char* name, std::uint64_t v) { std::printf("%s %016" PRIx64 "\n", name, v); }
+void print(const char* name, std::uint64_t v) {
+  std::printf("%s %016" PRIx64 "\n", name, v);
+}
 
 }  // namespace
 
@@ -82,15 +86,18 @@ int main() {
   lr.predict_logits(d.view(), logits);
   {
     fg::fnv1a64 h;
-    for (auto kind : {fg::objectives::relaxation_kind::sigmoid, fg::objectives::relaxation_kind::hinge,
-                      fg::objectives::relaxation_kind::softplus}) {
+    for (auto kind :
+         {fg::objectives::relaxation_kind::sigmoid, fg::objectives::relaxation_kind::hinge,
+          fg::objectives::relaxation_kind::softplus}) {
       fg::objectives::penalty_options po;
       po.relax = {kind, 0.7};
       po.form = fg::objectives::gap_form::sum_squared_to_overall;
       const fg::objectives::penalty_inputs<double> in{logits, d.y, d.g, {}, 3};
       put(h, fg::objectives::demographic_parity(in, po, std::span<double>(grad)).value);
       for (double v : grad) put(h, v);
-      put(h, fg::objectives::equalized_odds(in, po, fg::objectives::odds_aggregate::mean, std::span<double>(grad)).value);
+      put(h, fg::objectives::equalized_odds(in, po, fg::objectives::odds_aggregate::mean,
+                                            std::span<double>(grad))
+                 .value);
       for (double v : grad) put(h, v);
       put(h, fg::objectives::calibration_gap(in, po.form, std::span<double>(grad)).value);
       put(h, fg::objectives::loss_equalisation(in, po.form, 0.01, std::span<double>(grad)).value);

@@ -26,7 +26,8 @@ struct toy_data {
   std::size_t rows = 0, cols = 3;
 
   train::dataset_view view(bool weighted = false) const {
-    return {x, rows, cols, y, weighted ? std::span<const double>(w) : std::span<const double>(), g, 2};
+    return {x, rows, cols, y, weighted ? std::span<const double>(w) : std::span<const double>(),
+            g, 2};
   }
 };
 
@@ -218,8 +219,8 @@ TEST_CASE("Group gradients, weighted by group mass, add up to the full gradient"
   m.backward(d.view(true), rows, dlogit, full);
   for (std::size_t l = 0; l < full.weight.size(); ++l) {
     for (std::size_t k = 0; k < full.weight[l].size(); ++k) {
-      const double combined = W[0] / total * per_group[0].weight[l][k] +
-                              W[1] / total * per_group[1].weight[l][k];
+      const double combined =
+          W[0] / total * per_group[0].weight[l][k] + W[1] / total * per_group[1].weight[l][k];
       CHECK(combined == Approx(full.weight[l][k]).margin(1e-12));
     }
   }

@@ -80,13 +80,16 @@ double selection_rate_difference(counts_span g) {
   return u::rate_of(g[0], u::rate::selection_rate) - u::rate_of(g[1], u::rate::selection_rate);
 }
 
-double tpr0(counts_span g) { return u::rate_of(g[0], u::rate::tpr); }
+double tpr0(counts_span g) {
+  return u::rate_of(g[0], u::rate::tpr);
+}
 
 fm::binary_inputs inputs_of(const rows& r, std::uint32_t n_groups, std::size_t from,
                             std::size_t to) {
   fm::binary_inputs in;
   in.y_true = fm::label_view(std::span<const std::uint8_t>(r.y).subspan(from, to - from));
-  in.y_pred = fm::prediction_view::hard(std::span<const std::uint8_t>(r.pred).subspan(from, to - from));
+  in.y_pred =
+      fm::prediction_view::hard(std::span<const std::uint8_t>(r.pred).subspan(from, to - from));
   in.groups = fm::code_view(std::span<const std::uint8_t>(r.group).subspan(from, to - from));
   in.n_groups = n_groups;
   return in;
@@ -94,7 +97,8 @@ fm::binary_inputs inputs_of(const rows& r, std::uint32_t n_groups, std::size_t f
 
 }  // namespace
 
-TEST_CASE("count bootstrap gives the same bits for the same seed and other values for another", "[bootstrap]") {
+TEST_CASE("count bootstrap gives the same bits for the same seed and other values for another",
+          "[bootstrap]") {
   const rows r = make_rows(3000, 2, 1);
   const auto c = count_rows(r, 2, iota(r.y.size()));
   u::bootstrap_options o;
@@ -109,7 +113,8 @@ TEST_CASE("count bootstrap gives the same bits for the same seed and other value
   CHECK_FALSE(same_bits(a.values, d.values));
 }
 
-TEST_CASE("count bootstrap does not depend on row order or on how the rows were sharded", "[bootstrap]") {
+TEST_CASE("count bootstrap does not depend on row order or on how the rows were sharded",
+          "[bootstrap]") {
   const rows r = make_rows(5000, 3, 2);
   auto order = iota(r.y.size());
   const auto whole = count_rows(r, 3, order);
@@ -174,7 +179,8 @@ TEST_CASE("a group's replicate draws do not depend on the other groups", "[boots
   }
 }
 
-TEST_CASE("cell-level Poisson(n) draws have the distribution of per-row Poisson(1) weights", "[bootstrap][statistical]") {
+TEST_CASE("cell-level Poisson(n) draws have the distribution of per-row Poisson(1) weights",
+          "[bootstrap][statistical]") {
   // One group of 200 rows: tp 40, fp 25, tn 120, fn 15, as rows.
   rows r;
   const std::uint32_t cells[4] = {40, 25, 120, 15};
@@ -234,7 +240,9 @@ TEST_CASE("cell-level Poisson(n) draws have the distribution of per-row Poisson(
   CHECK(sd(tpr_cell) / sd(tpr_row) == Approx(1.0).margin(0.1));
 }
 
-TEST_CASE("the 95 percent Poisson bootstrap interval covers the true rate about 95 percent of the time", "[bootstrap][statistical]") {
+TEST_CASE(
+    "the 95 percent Poisson bootstrap interval covers the true rate about 95 percent of the time",
+    "[bootstrap][statistical]") {
   // 200 simulated data sets of 300 rows with true selection rate 0.3; each gets a
   // B = 400 percentile interval. Coverage ~ Binomial(200, 0.95): mean 190, sd 3.1.
   // The band [180, 198] is about +-3 sd (fixed seeds, so the count is deterministic).
@@ -263,7 +271,8 @@ TEST_CASE("the 95 percent Poisson bootstrap interval covers the true rate about 
 }
 
 TEST_CASE("stratified bootstrap keeps every group's size exactly", "[bootstrap][stratified]") {
-  const std::vector<confusion_counts> g = {{3, 1, 0, 2}, {400, 35, 1200, 90}, {0, 0, 0, 0}, {1, 0, 0, 0}};
+  const std::vector<confusion_counts> g = {
+      {3, 1, 0, 2}, {400, 35, 1200, 90}, {0, 0, 0, 0}, {1, 0, 0, 0}};
   u::bootstrap_options o;
   o.seed = 8;
   o.method = u::resampling::stratified;
@@ -277,7 +286,8 @@ TEST_CASE("stratified bootstrap keeps every group's size exactly", "[bootstrap][
     mean_tp += static_cast<double>(rep[1].tp);
   }
   // Multinomial marginal: E[tp] = n_g * 400/1725 = 400; sd of the mean = sqrt(400*0.77/500)
-  CHECK(std::fabs(mean_tp / 500.0 - 400.0) < 5.0 * std::sqrt(400.0 * (1.0 - 400.0 / 1725.0) / 500.0));
+  CHECK(std::fabs(mean_tp / 500.0 - 400.0) <
+        5.0 * std::sqrt(400.0 * (1.0 - 400.0 / 1725.0) / 500.0));
 }
 
 TEST_CASE("stratified paired bootstrap keeps group sizes too", "[bootstrap][stratified][paired]") {
@@ -293,7 +303,8 @@ TEST_CASE("stratified paired bootstrap keeps group sizes too", "[bootstrap][stra
   }
 }
 
-TEST_CASE("paired bootstrap of a model against itself gives a zero-width interval at zero", "[bootstrap][paired]") {
+TEST_CASE("paired bootstrap of a model against itself gives a zero-width interval at zero",
+          "[bootstrap][paired]") {
   // Joint cells with pred_A == pred_B only.
   std::vector<u::paired_cells> g(2);
   g[0].n[u::paired_cells::index(1, 1, 1)] = 30;
@@ -317,7 +328,8 @@ TEST_CASE("paired bootstrap of a model against itself gives a zero-width interva
   }
 }
 
-TEST_CASE("pairing makes the interval for a change much narrower than independent resampling", "[bootstrap][paired]") {
+TEST_CASE("pairing makes the interval for a change much narrower than independent resampling",
+          "[bootstrap][paired]") {
   // The candidate agrees with the baseline on all but 4% of 2000 rows per group.
   std::vector<u::paired_cells> g(2);
   for (auto& t : g) {
@@ -332,9 +344,10 @@ TEST_CASE("pairing makes the interval for a change much narrower than independen
   o.replicates = 500;
   const auto paired = u::paired_bootstrap(std::span<const u::paired_cells>(g),
                                           u::paired_change(selection_rate_difference), o);
-  CHECK(paired.estimate ==
-        selection_rate_difference(std::vector<confusion_counts>{g[0].candidate(), g[1].candidate()}) -
-            selection_rate_difference(std::vector<confusion_counts>{g[0].baseline(), g[1].baseline()}));
+  CHECK(paired.estimate == selection_rate_difference(
+                               std::vector<confusion_counts>{g[0].candidate(), g[1].candidate()}) -
+                               selection_rate_difference(std::vector<confusion_counts>{
+                                   g[0].baseline(), g[1].baseline()}));
   // Unpaired: resample each model's tables independently (different seeds).
   const std::vector<confusion_counts> base = {g[0].baseline(), g[1].baseline()};
   const std::vector<confusion_counts> cand = {g[0].candidate(), g[1].candidate()};
@@ -390,7 +403,8 @@ TEST_CASE("bootstrap results list the groups below the minimum support", "[boots
   CHECK(r.ci.low_support);
 }
 
-TEST_CASE("row bootstrap gives the same bits for any sharding, thread count and row order", "[bootstrap][rows]") {
+TEST_CASE("row bootstrap gives the same bits for any sharding, thread count and row order",
+          "[bootstrap][rows]") {
   const rows r = make_rows(4000, 3, 3);
   std::vector<double> w(r.y.size());
   rng::stream ws(1, rng::purposes::test, 77);

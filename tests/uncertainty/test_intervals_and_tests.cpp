@@ -23,9 +23,10 @@ using fairgate::metrics::confusion_counts;
 TEST_CASE("Wilson interval of 8 out of 10 at 95 percent matches the hand computation", "[wilson]") {
   // z = 1.959963984540054, z^2 = 3.8414588206941254, n = 10, p = 0.8
   // denom  = 1 + z^2/n                       = 1.3841458820694126
-  // center = (0.8 + z^2/20) / denom           = 0.9920729410347063 / 1.38414588 = 0.7167401600411333
-  // half   = z sqrt(0.16/10 + z^2/400) / denom = 1.959964 * 0.1600114 / 1.38414588 = 0.2265776885044915
-  // [center - half, center + half] = [0.4901624715366418, 0.9433178485456247]
+  // center = (0.8 + z^2/20) / denom           = 0.9920729410347063 / 1.38414588 =
+  // 0.7167401600411333 half   = z sqrt(0.16/10 + z^2/400) / denom = 1.959964 * 0.1600114
+  // / 1.38414588 = 0.2265776885044915 [center - half, center + half] = [0.4901624715366418,
+  // 0.9433178485456247]
   const u::interval ci = u::wilson_interval(8, 10);
   CHECK(ci.defined);
   CHECK(ci.estimate == 0.8);
@@ -33,7 +34,8 @@ TEST_CASE("Wilson interval of 8 out of 10 at 95 percent matches the hand computa
   CHECK(ci.upper == Approx(0.9433178485456247).epsilon(1e-13));
 }
 
-TEST_CASE("Wilson interval is exact at the ends: 0 successes start at 0, all successes end at 1", "[wilson]") {
+TEST_CASE("Wilson interval is exact at the ends: 0 successes start at 0, all successes end at 1",
+          "[wilson]") {
   const u::interval none = u::wilson_interval(0, 25);
   CHECK(none.lower == 0.0);
   CHECK(none.upper > 0.0);
@@ -55,7 +57,8 @@ TEST_CASE("Wilson interval with no trials is undefined, not made up", "[wilson]"
   CHECK(std::isnan(ci.upper));
 }
 
-TEST_CASE("continuity-corrected Wilson interval is wider and matches Newcombe's example", "[wilson]") {
+TEST_CASE("continuity-corrected Wilson interval is wider and matches Newcombe's example",
+          "[wilson]") {
   // Newcombe (1998), Table II, 81/263 at 95%: method 3 (Wilson score) 0.2553 to 0.3662,
   // method 4 (score with continuity correction) 0.2535 to 0.3682.
   u::wilson_options cc;
@@ -169,7 +172,8 @@ TEST_CASE("two-proportion z-test is undefined without data or without variance",
 // ---------------------------------------------------------------------------
 // Fisher
 
-TEST_CASE("Fisher's exact test on [[8,2],[1,5]] matches the hypergeometric hand computation", "[fisher]") {
+TEST_CASE("Fisher's exact test on [[8,2],[1,5]] matches the hypergeometric hand computation",
+          "[fisher]") {
   // N = 16, row total K = 10, column total n = 9; X = top-left cell, support 3..9.
   // C(10,x) C(6,9-x): x=3:120 4:1260 5:3780 6:4200 7:1800 8:270 9:10, sum = 11440 = C(16,9).
   // Observed x = 8 (270). Two-sided: tables with count <= 270: x = 3, 8, 9 -> 400/11440 = 5/143.
@@ -191,21 +195,25 @@ TEST_CASE("Fisher's exact test gives p = 1 at the mode and for symmetric tables"
   const double p1 = u::fisher_exact(3, 7, 7, 3).p_value;
   const double p2 = u::fisher_exact(7, 3, 3, 7).p_value;
   CHECK(p1 == Approx(p2).epsilon(1e-14));
-  CHECK(p1 == Approx(2.0 * u::fisher_exact(3, 7, 7, 3, u::alternative::less).p_value).epsilon(1e-13));
+  CHECK(p1 ==
+        Approx(2.0 * u::fisher_exact(3, 7, 7, 3, u::alternative::less).p_value).epsilon(1e-13));
 }
 
-TEST_CASE("Fisher's exact test with an empty row or column returns p = 1 and NaN odds", "[fisher]") {
+TEST_CASE("Fisher's exact test with an empty row or column returns p = 1 and NaN odds",
+          "[fisher]") {
   const auto r = u::fisher_exact(0, 0, 3, 4);
   CHECK(r.p_value == 1.0);
   CHECK(std::isnan(r.odds_ratio));
   CHECK(std::isinf(u::fisher_exact(3, 0, 2, 4).odds_ratio));
 }
 
-TEST_CASE("group comparisons test the chosen rate's numerator over its denominator", "[ztest][fisher]") {
+TEST_CASE("group comparisons test the chosen rate's numerator over its denominator",
+          "[ztest][fisher]") {
   // group 1: TPR 8/10 (tp 8, fn 2); group 2: TPR 1/6 (tp 1, fn 5) -> Fisher table [[8,2],[1,5]]
   const confusion_counts g1{8, 4, 30, 2};
   const confusion_counts g2{1, 0, 12, 5};
-  CHECK(u::compare_groups_fisher(g1, g2, u::rate::tpr).p_value == u::fisher_exact(8, 2, 1, 5).p_value);
+  CHECK(u::compare_groups_fisher(g1, g2, u::rate::tpr).p_value ==
+        u::fisher_exact(8, 2, 1, 5).p_value);
   const auto z = u::compare_groups_z(g1, g2, u::rate::selection_rate);  // 12/44 vs 1/18
   CHECK(z.z == u::two_proportion_z_test(12, 44, 1, 18).z);
 }
@@ -236,7 +244,8 @@ TEST_CASE("exact McNemar stays finite and accurate for large discordant counts",
   CHECK(p < 1e-4);
 }
 
-TEST_CASE("paired tables count every row in its joint cell and give both models' confusion", "[paired]") {
+TEST_CASE("paired tables count every row in its joint cell and give both models' confusion",
+          "[paired]") {
   // row: y  A  B  group     cell
   //      1  1  1  0         y1 A1 B1
   //      1  1  0  0         y1 A1 B0  (A right, B wrong -> b)
@@ -307,7 +316,8 @@ TEST_CASE("paired tables name the first bad row", "[paired][errors]") {
   };
   CHECK_THROWS_WITH(u::paired_tables(make(y, p, g)), Catch::Contains("labels[2] = 2"));
   CHECK_THROWS_WITH(u::paired_tables(make(y_ok, p, g_bad)), Catch::Contains("groups[1] = 3"));
-  CHECK_THROWS_WITH(u::paired_tables(make(y_ok, p_short, g)), Catch::Contains("baseline has 2 rows"));
+  CHECK_THROWS_WITH(u::paired_tables(make(y_ok, p_short, g)),
+                    Catch::Contains("baseline has 2 rows"));
   std::vector<float> s = {0.1f, std::nanf(""), 0.3f};
   u::paired_inputs nan_in{fm::label_view(std::span<const std::uint8_t>(y_ok)),
                           fm::prediction_view::scores(std::span<const float>(s), 0.5),
@@ -333,7 +343,8 @@ TEST_CASE("Holm adjustment of a small list matches the hand computation", "[mult
   CHECK(r.n_rejected == 2);
 }
 
-TEST_CASE("Benjamini-Hochberg adjustment of a small list matches the hand computation", "[multiple]") {
+TEST_CASE("Benjamini-Hochberg adjustment of a small list matches the hand computation",
+          "[multiple]") {
   // sorted 0.005, 0.01, 0.03, 0.04; raw p m / i: 0.02, 0.02, 0.04, 0.04; running min from
   // the top leaves them unchanged. Reject: p_(i) <= 0.05 i / 4 holds up to i = 4 -> all.
   const std::vector<double> p = {0.01, 0.04, 0.03, 0.005};

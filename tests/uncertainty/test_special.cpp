@@ -39,11 +39,12 @@ TEST_CASE("normal survival function keeps relative accuracy far in the tail", "[
   const double x = 20.0;
   const double phi = std::exp(-x * x / 2.0) / std::sqrt(2.0 * std::numbers::pi);
   const double x2 = x * x;
-  const double mills = phi / x * (1.0 - 1.0 / x2 + 3.0 / (x2 * x2) - 15.0 / (x2 * x2 * x2) +
-                                  105.0 / (x2 * x2 * x2 * x2));
+  const double mills =
+      phi / x *
+      (1.0 - 1.0 / x2 + 3.0 / (x2 * x2) - 15.0 / (x2 * x2 * x2) + 105.0 / (x2 * x2 * x2 * x2));
   CHECK(m::normal_sf(x) == Approx(mills).epsilon(1e-10));
-  CHECK(m::normal_sf(x) > 0.0);           // 1 - Phi(20) would be 0
-  CHECK(m::normal_sf(40.0) == 0.0);       // the true value (3.7e-350) underflows
+  CHECK(m::normal_sf(x) > 0.0);      // 1 - Phi(20) would be 0
+  CHECK(m::normal_sf(40.0) == 0.0);  // the true value (3.7e-350) underflows
 }
 
 TEST_CASE("normal quantile inverts the cdf", "[special]") {

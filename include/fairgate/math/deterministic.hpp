@@ -63,10 +63,18 @@ inline double exp(double x) noexcept {
   const double r = (x - k * detail::ln2_hi) - k * detail::ln2_lo;
   // Taylor series of e^r to degree 13: truncation error < 4e-18 for |r| <= 0.347.
   double p = 1.0 / 6227020800.0;  // 1/13!
-  constexpr double inv_fact[] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
-                                 1.0 / 362880.0,    1.0 / 40320.0,    1.0 / 5040.0,
-                                 1.0 / 720.0,       1.0 / 120.0,      1.0 / 24.0,
-                                 1.0 / 6.0,         0.5,              1.0,
+  constexpr double inv_fact[] = {1.0 / 479001600.0,
+                                 1.0 / 39916800.0,
+                                 1.0 / 3628800.0,
+                                 1.0 / 362880.0,
+                                 1.0 / 40320.0,
+                                 1.0 / 5040.0,
+                                 1.0 / 720.0,
+                                 1.0 / 120.0,
+                                 1.0 / 24.0,
+                                 1.0 / 6.0,
+                                 0.5,
+                                 1.0,
                                  1.0};
   for (double c : inv_fact) p = p * r + c;
   // Exact (a change of exponent) except when the result is subnormal, where it

@@ -34,8 +34,8 @@ FAIRGATE_BEGIN_NAMESPACE
 namespace metrics {
 
 struct accumulate_options {
-  unsigned threads = 1;     // number of std::threads (>= 1); results do not depend on it
-  bool allow_simd = true;   // false forces the scalar kernels (tests compare both)
+  unsigned threads = 1;    // number of std::threads (>= 1); results do not depend on it
+  bool allow_simd = true;  // false forces the scalar kernels (tests compare both)
 };
 
 namespace accumulate_detail {
@@ -44,8 +44,8 @@ template <class Inputs, class Pass>
 void run(group_accumulator& acc, const Inputs& in, const accumulate_options& opt, Pass pass) {
   check_shape(in);
   require(acc.n_groups() == in.n_groups, errc::invalid_argument, [&] {
-    return "accumulate: accumulator has " + std::to_string(acc.n_groups()) + " groups but inputs have " +
-           std::to_string(in.n_groups);
+    return "accumulate: accumulator has " + std::to_string(acc.n_groups()) +
+           " groups but inputs have " + std::to_string(in.n_groups);
   });
   require(opt.threads >= 1, errc::invalid_argument, "accumulate: threads must be at least 1");
   const std::size_t n = in.y_true.size;
@@ -82,8 +82,8 @@ void run(group_accumulator& acc, const Inputs& in, const accumulate_options& opt
     if (failures[t]) std::rethrow_exception(failures[t]);
     if (bad[t]) {
       check_row(in, *bad[t]);  // throws the precise error for this row
-      throw error(errc::invalid_value, "row " + std::to_string(*bad[t]) +
-                                           ": a per-row term overflows the double range");
+      throw error(errc::invalid_value,
+                  "row " + std::to_string(*bad[t]) + ": a per-row term overflows the double range");
     }
   }
   group_accumulator result = acc;
@@ -94,20 +94,23 @@ void run(group_accumulator& acc, const Inputs& in, const accumulate_options& opt
 }  // namespace accumulate_detail
 
 // Adds the rows of a binary-classification pass to acc.
-inline void accumulate(group_accumulator& acc, const binary_inputs& in, const accumulate_options& opt = {}) {
-  accumulate_detail::run(acc, in, opt,
-                         [&opt](const binary_inputs& x, std::size_t b, std::size_t e, group_accumulator& out) {
-                           return kernels::binary_pass(x, b, e, out, opt.allow_simd);
-                         });
+inline void accumulate(group_accumulator& acc, const binary_inputs& in,
+                       const accumulate_options& opt = {}) {
+  accumulate_detail::run(
+      acc, in, opt,
+      [&opt](const binary_inputs& x, std::size_t b, std::size_t e, group_accumulator& out) {
+        return kernels::binary_pass(x, b, e, out, opt.allow_simd);
+      });
 }
 
 // Adds the rows of a regression pass to acc.
 inline void accumulate(group_accumulator& acc, const regression_inputs& in,
                        const accumulate_options& opt = {}) {
-  accumulate_detail::run(acc, in, opt,
-                         [](const regression_inputs& x, std::size_t b, std::size_t e, group_accumulator& out) {
-                           return kernels::regression_pass(x, b, e, out);
-                         });
+  accumulate_detail::run(
+      acc, in, opt,
+      [](const regression_inputs& x, std::size_t b, std::size_t e, group_accumulator& out) {
+        return kernels::regression_pass(x, b, e, out);
+      });
 }
 
 // Convenience: a fresh accumulator of in.n_groups groups.

@@ -112,7 +112,9 @@ class group_accumulator {
     check_group(g);
     return wcells_.empty() ? exact_confusion::from_counts(counts_[g]) : wcells_[g];
   }
-  [[nodiscard]] confusion_weights weights(std::uint32_t g) const { return exact_weights(g).rounded(); }
+  [[nodiscard]] confusion_weights weights(std::uint32_t g) const {
+    return exact_weights(g).rounded();
+  }
   [[nodiscard]] double total_weight(std::uint32_t g) const { return exact_weights(g).total(); }
 
   // Regression sums of group g (all zero if no regression pass was run).
@@ -197,7 +199,8 @@ class group_accumulator {
   void materialise_weights() {
     if (!wcells_.empty()) return;
     wcells_.resize(n_groups_);
-    for (std::uint32_t g = 0; g < n_groups_; ++g) wcells_[g] = exact_confusion::from_counts(counts_[g]);
+    for (std::uint32_t g = 0; g < n_groups_; ++g)
+      wcells_[g] = exact_confusion::from_counts(counts_[g]);
   }
   void materialise_regression() {
     if (reg_.empty()) reg_.resize(n_groups_);

@@ -3,7 +3,8 @@
 //
 //   auto c = fairgate::metrics::calibration(scores, labels, groups, /*n_groups=*/8,
 //                                           /*n_bins=*/10, fairgate::metrics::binning::quantile);
-//   for (const auto& b : c.groups[2].bins) if (b.nonempty) plot(b.mean_predicted, b.fraction_positive);
+//   for (const auto& b : c.groups[2].bins) if (b.nonempty) plot(b.mean_predicted,
+//   b.fraction_positive);
 //
 // Bins follow sklearn.calibration.calibration_curve (sklearn 1.2) exactly:
 //   uniform:  edges e_i = i * (1/n_bins) for i < n_bins, e_n = 1
@@ -96,8 +97,7 @@ inline double linspace01(std::size_t i, std::size_t n) {
 
 // numpy.percentile(sorted, linspace01(i, n) * 100), method 'linear' (numpy
 // 1.24 function_base._quantile and _lerp).
-inline double numpy_percentile_edge(std::span<const double> sorted, std::size_t i,
-                                    std::size_t n) {
+inline double numpy_percentile_edge(std::span<const double> sorted, std::size_t i, std::size_t n) {
   const double q = (linspace01(i, n) * 100.0) / 100.0;
   const std::size_t cnt = sorted.size();
   const double virt = static_cast<double>(cnt - 1) * q;
@@ -153,8 +153,8 @@ inline calibration_curve finish_calibration(std::span<const double> edges,
     if (o.weight > 0.0) {
       o.nonempty = true;
       o.mean_predicted = acc[b].sum_p.value() / o.weight;
-      o.fraction_positive = (weighted ? acc[b].sum_y.value() : static_cast<double>(acc[b].positives)) /
-                            o.weight;
+      o.fraction_positive =
+          (weighted ? acc[b].sum_y.value() : static_cast<double>(acc[b].positives)) / o.weight;
     }
   }
   c.weight = tw.value();
@@ -183,9 +183,8 @@ inline calibration_curve finish_calibration(std::span<const double> edges,
 template <detail::score_type S, detail::label_type L, detail::code_type G,
           detail::weight_type W = double>
 calibration_result calibration(std::span<const S> scores, std::span<const L> labels,
-                               std::span<const G> groups, std::size_t n_groups,
-                               std::size_t n_bins, binning strategy,
-                               std::span<const W> weights = {}) {
+                               std::span<const G> groups, std::size_t n_groups, std::size_t n_bins,
+                               binning strategy, std::span<const W> weights = {}) {
   require(n_bins >= 1, errc::invalid_argument, "calibration: n_bins must be >= 1");
   detail::validate_inputs(scores, labels, groups, n_groups, weights,
                           detail::score_domain::probability);

@@ -185,15 +185,19 @@ __attribute__((target("avx2,popcnt"))) inline std::optional<std::size_t> fast_av
       for (int b = 0; b < 8; ++b) {
         const __m256 v = _mm256_loadu_ps(s + i + 8 * b);
         nan_seen = _mm256_or_ps(nan_seen, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-        const auto m = static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, vthr, _CMP_GE_OQ)));
+        const auto m =
+            static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, vthr, _CMP_GE_OQ)));
         pred |= static_cast<std::uint64_t>(m) << (8 * b);
       }
       const __m256i y0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + i));
       const __m256i y1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + i + 32));
-      bad_label = _mm256_or_si256(bad_label, _mm256_and_si256(_mm256_or_si256(y0, y1), label_bad_bits));
+      bad_label =
+          _mm256_or_si256(bad_label, _mm256_and_si256(_mm256_or_si256(y0, y1), label_bad_bits));
       const std::uint64_t lab =
           static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(y0, 7))) |
-          (static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(y1, 7)))) << 32);
+          (static_cast<std::uint64_t>(
+               static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(y1, 7))))
+           << 32);
       const __m256i c0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + i));
       const __m256i c1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + i + 32));
       code_max = _mm256_max_epu8(code_max, _mm256_max_epu8(c0, c1));
@@ -201,7 +205,9 @@ __attribute__((target("avx2,popcnt"))) inline std::optional<std::size_t> fast_av
       for (std::uint32_t k = 0; k < G; ++k) {
         const std::uint64_t m =
             static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(c0, vgroup[k]))) |
-            (static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(c1, vgroup[k])))) << 32);
+            (static_cast<std::uint64_t>(
+                 static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(c1, vgroup[k]))))
+             << 32);
         acc[k][0] += static_cast<std::uint64_t>(_mm_popcnt_u64(m));
         acc[k][1] += static_cast<std::uint64_t>(_mm_popcnt_u64(m & pred));
         acc[k][2] += static_cast<std::uint64_t>(_mm_popcnt_u64(m & lab));
@@ -227,8 +233,8 @@ __attribute__((target("avx2,popcnt"))) inline std::optional<std::size_t> fast_av
   }
   // Tail (< 64 rows) through the scalar path.
   if (i < end) {
-    return scatter<std::uint8_t, float, std::uint8_t>(y, pred_reader<float>{s, thr}, g, G, std::nullopt,
-                                                      i, end, out);
+    return scatter<std::uint8_t, float, std::uint8_t>(y, pred_reader<float>{s, thr}, g, G,
+                                                      std::nullopt, i, end, out);
   }
   return std::nullopt;
 }
@@ -250,22 +256,23 @@ std::optional<std::size_t> run_pred(const binary_inputs& in, std::size_t begin, 
   const auto G = in.n_groups;
   if (in.y_pred.from_scores) {
     if (in.y_pred.score.type == real_type::f32) {
-      return scatter<L, float, C>(y, {ptr<float>(in.y_pred.score.data), float_threshold(in.y_pred.threshold)},
-                                  g, G, in.weights, begin, end, out);
+      return scatter<L, float, C>(
+          y, {ptr<float>(in.y_pred.score.data), float_threshold(in.y_pred.threshold)}, g, G,
+          in.weights, begin, end, out);
     }
     return scatter<L, double, C>(y, {ptr<double>(in.y_pred.score.data), in.y_pred.threshold}, g, G,
                                  in.weights, begin, end, out);
   }
   switch (in.y_pred.labels.type) {
     case label_type::u8:
-      return scatter<L, std::uint8_t, C>(y, {ptr<std::uint8_t>(in.y_pred.labels.data), 0}, g, G, in.weights,
-                                         begin, end, out);
+      return scatter<L, std::uint8_t, C>(y, {ptr<std::uint8_t>(in.y_pred.labels.data), 0}, g, G,
+                                         in.weights, begin, end, out);
     case label_type::i32:
-      return scatter<L, std::int32_t, C>(y, {ptr<std::int32_t>(in.y_pred.labels.data), 0}, g, G, in.weights,
-                                         begin, end, out);
+      return scatter<L, std::int32_t, C>(y, {ptr<std::int32_t>(in.y_pred.labels.data), 0}, g, G,
+                                         in.weights, begin, end, out);
     case label_type::i64:
-      return scatter<L, std::int64_t, C>(y, {ptr<std::int64_t>(in.y_pred.labels.data), 0}, g, G, in.weights,
-                                         begin, end, out);
+      return scatter<L, std::int64_t, C>(y, {ptr<std::int64_t>(in.y_pred.labels.data), 0}, g, G,
+                                         in.weights, begin, end, out);
   }
   return std::nullopt;
 }
@@ -274,29 +281,36 @@ template <class L>
 std::optional<std::size_t> run_codes(const binary_inputs& in, std::size_t begin, std::size_t end,
                                      group_accumulator& out) {
   switch (in.groups.type) {
-    case code_type::u8: return run_pred<L, std::uint8_t>(in, begin, end, out);
-    case code_type::u16: return run_pred<L, std::uint16_t>(in, begin, end, out);
-    case code_type::u32: return run_pred<L, std::uint32_t>(in, begin, end, out);
+    case code_type::u8:
+      return run_pred<L, std::uint8_t>(in, begin, end, out);
+    case code_type::u16:
+      return run_pred<L, std::uint16_t>(in, begin, end, out);
+    case code_type::u32:
+      return run_pred<L, std::uint32_t>(in, begin, end, out);
   }
   return std::nullopt;
 }
 
 // Rows [begin, end) of a binary pass into `out` (a fresh accumulator).
-inline std::optional<std::size_t> binary_pass(const binary_inputs& in, std::size_t begin, std::size_t end,
-                                              group_accumulator& out, bool allow_simd) {
+inline std::optional<std::size_t> binary_pass(const binary_inputs& in, std::size_t begin,
+                                              std::size_t end, group_accumulator& out,
+                                              bool allow_simd) {
 #if FAIRGATE_METRICS_HAVE_AVX2
   if (allow_simd && fast_path_applies(in) && cpu_has_avx2()) {
     return fast_avx2(ptr<std::uint8_t>(in.y_true.data), ptr<float>(in.y_pred.score.data),
-                     float_threshold(in.y_pred.threshold), ptr<std::uint8_t>(in.groups.data), in.n_groups,
-                     begin, end, out);
+                     float_threshold(in.y_pred.threshold), ptr<std::uint8_t>(in.groups.data),
+                     in.n_groups, begin, end, out);
   }
 #else
   (void)allow_simd;
 #endif
   switch (in.y_true.type) {
-    case label_type::u8: return run_codes<std::uint8_t>(in, begin, end, out);
-    case label_type::i32: return run_codes<std::int32_t>(in, begin, end, out);
-    case label_type::i64: return run_codes<std::int64_t>(in, begin, end, out);
+    case label_type::u8:
+      return run_codes<std::uint8_t>(in, begin, end, out);
+    case label_type::i32:
+      return run_codes<std::int32_t>(in, begin, end, out);
+    case label_type::i64:
+      return run_codes<std::int64_t>(in, begin, end, out);
   }
   return std::nullopt;
 }
@@ -313,7 +327,8 @@ inline std::optional<std::size_t> regression_pass(const regression_inputs& in, s
     const double p = in.y_pred.at(i);
     const std::uint64_t c = in.groups.at(i);
     const double w = in.weights ? in.weights->at(i) : 1.0;
-    if (!std::isfinite(y) || !std::isfinite(p) || c >= G || !(w >= 0.0) || !std::isfinite(w)) return i;
+    if (!std::isfinite(y) || !std::isfinite(p) || c >= G || !(w >= 0.0) || !std::isfinite(w))
+      return i;
     const double d = p - y;
     const double ad = std::fabs(d);
     const double sq = d * d;

@@ -72,7 +72,9 @@ struct disparity_options {
   aggregation method = aggregation::between_groups;
   eo_aggregation agg = eo_aggregation::worst_case;
 
-  [[nodiscard]] frame_options frame() const { return {weighted, zero_div, min_support, exclude_low_support}; }
+  [[nodiscard]] frame_options frame() const {
+    return {weighted, zero_div, min_support, exclude_low_support};
+  }
 };
 
 namespace disparities_detail {
@@ -82,7 +84,8 @@ inline void merge_sorted(std::vector<std::uint32_t>& into, const std::vector<std
   into = std::move(out);
 }
 // Combines the TPR and FPR parts of equalized odds.
-inline aggregate_value combine(aggregate_value a, const aggregate_value& b, bool use_max, eo_aggregation agg) {
+inline aggregate_value combine(aggregate_value a, const aggregate_value& b, bool use_max,
+                               eo_aggregation agg) {
   merge_sorted(a.skipped, b.skipped);
   merge_sorted(a.low_support, b.low_support);
   if (a.undefined || b.undefined) {
@@ -99,27 +102,33 @@ inline aggregate_value combine(aggregate_value a, const aggregate_value& b, bool
 }
 }  // namespace disparities_detail
 
-inline aggregate_value demographic_parity_difference(const group_accumulator& acc, const disparity_options& o = {}) {
+inline aggregate_value demographic_parity_difference(const group_accumulator& acc,
+                                                     const disparity_options& o = {}) {
   return make_frame(acc, metric::selection_rate, o.frame()).difference(o.method);
 }
-inline aggregate_value demographic_parity_ratio(const group_accumulator& acc, const disparity_options& o = {}) {
+inline aggregate_value demographic_parity_ratio(const group_accumulator& acc,
+                                                const disparity_options& o = {}) {
   return make_frame(acc, metric::selection_rate, o.frame()).ratio(o.method);
 }
-inline aggregate_value equal_opportunity_difference(const group_accumulator& acc, const disparity_options& o = {}) {
+inline aggregate_value equal_opportunity_difference(const group_accumulator& acc,
+                                                    const disparity_options& o = {}) {
   return make_frame(acc, metric::true_positive_rate, o.frame()).difference(o.method);
 }
-inline aggregate_value equal_opportunity_ratio(const group_accumulator& acc, const disparity_options& o = {}) {
+inline aggregate_value equal_opportunity_ratio(const group_accumulator& acc,
+                                               const disparity_options& o = {}) {
   return make_frame(acc, metric::true_positive_rate, o.frame()).ratio(o.method);
 }
-inline aggregate_value equalized_odds_difference(const group_accumulator& acc, const disparity_options& o = {}) {
-  return disparities_detail::combine(make_frame(acc, metric::true_positive_rate, o.frame()).difference(o.method),
-                                     make_frame(acc, metric::false_positive_rate, o.frame()).difference(o.method),
-                                     true, o.agg);
+inline aggregate_value equalized_odds_difference(const group_accumulator& acc,
+                                                 const disparity_options& o = {}) {
+  return disparities_detail::combine(
+      make_frame(acc, metric::true_positive_rate, o.frame()).difference(o.method),
+      make_frame(acc, metric::false_positive_rate, o.frame()).difference(o.method), true, o.agg);
 }
-inline aggregate_value equalized_odds_ratio(const group_accumulator& acc, const disparity_options& o = {}) {
-  return disparities_detail::combine(make_frame(acc, metric::true_positive_rate, o.frame()).ratio(o.method),
-                                     make_frame(acc, metric::false_positive_rate, o.frame()).ratio(o.method),
-                                     false, o.agg);
+inline aggregate_value equalized_odds_ratio(const group_accumulator& acc,
+                                            const disparity_options& o = {}) {
+  return disparities_detail::combine(
+      make_frame(acc, metric::true_positive_rate, o.frame()).ratio(o.method),
+      make_frame(acc, metric::false_positive_rate, o.frame()).ratio(o.method), false, o.agg);
 }
 
 // ---------------------------------------------------------------- AIF360
@@ -160,7 +169,8 @@ inline void check_side(const std::vector<std::uint32_t>& side, const char* name,
           [&] { return std::string("group_split: the ") + name + " side is empty"; });
   for (std::size_t i = 0; i < side.size(); ++i) {
     require(side[i] < G, errc::out_of_range, [&] {
-      return std::string("group_split: ") + name + "[" + std::to_string(i) + "] = " + std::to_string(side[i]) +
+      return std::string("group_split: ") + name + "[" + std::to_string(i) +
+             "] = " + std::to_string(side[i]) +
              ": group codes must be < n_groups = " + std::to_string(G);
     });
   }
@@ -173,7 +183,8 @@ inline std::vector<std::uint32_t> sorted_unique(std::vector<std::uint32_t> v) {
 }  // namespace disparities_detail
 
 // The AIF360 metric `m` of the pooled unprivileged side vs the pooled privileged side.
-[[nodiscard]] inline aggregate_value compare(aif360_metric m, const group_accumulator& acc, const group_split& split,
+[[nodiscard]] inline aggregate_value compare(aif360_metric m, const group_accumulator& acc,
+                                             const group_split& split,
                                              const comparison_options& o = {}) {
   using namespace disparities_detail;
   const std::uint32_t G = acc.n_groups();
@@ -186,11 +197,14 @@ inline std::vector<std::uint32_t> sorted_unique(std::vector<std::uint32_t> v) {
     std::set_intersection(u_groups.begin(), u_groups.end(), p_groups.begin(), p_groups.end(),
                           std::back_inserter(both));
     require(both.empty(), errc::invalid_argument, [&] {
-      return "group_split: group " + std::to_string(both.front()) + " is on both the unprivileged and privileged side";
+      return "group_split: group " + std::to_string(both.front()) +
+             " is on both the unprivileged and privileged side";
     });
   }
-  const rate_terms tu = o.weighted ? terms_of(acc.pooled_weights(u_groups)) : terms_of(acc.pooled_counts(u_groups));
-  const rate_terms tp = o.weighted ? terms_of(acc.pooled_weights(p_groups)) : terms_of(acc.pooled_counts(p_groups));
+  const rate_terms tu =
+      o.weighted ? terms_of(acc.pooled_weights(u_groups)) : terms_of(acc.pooled_counts(u_groups));
+  const rate_terms tp =
+      o.weighted ? terms_of(acc.pooled_weights(p_groups)) : terms_of(acc.pooled_counts(p_groups));
 
   aggregate_value out;
   for (auto g : sorted_unique([&] {
@@ -216,25 +230,53 @@ inline std::vector<std::uint32_t> sorted_unique(std::vector<std::uint32_t> v) {
     return a / b;
   };
   switch (m) {
-    case aif360_metric::statistical_parity_difference: value = diff(metric::selection_rate); break;
-    case aif360_metric::disparate_impact: value = ratio(metric::selection_rate); break;
+    case aif360_metric::statistical_parity_difference:
+      value = diff(metric::selection_rate);
+      break;
+    case aif360_metric::disparate_impact:
+      value = ratio(metric::selection_rate);
+      break;
     case aif360_metric::average_odds_difference:
       value = (diff(metric::false_positive_rate) + diff(metric::true_positive_rate)) / 2.0;
       break;
     case aif360_metric::average_abs_odds_difference:
-      value = (std::fabs(diff(metric::false_positive_rate)) + std::fabs(diff(metric::true_positive_rate))) / 2.0;
+      value = (std::fabs(diff(metric::false_positive_rate)) +
+               std::fabs(diff(metric::true_positive_rate))) /
+              2.0;
       break;
-    case aif360_metric::equal_opportunity_difference: value = diff(metric::true_positive_rate); break;
-    case aif360_metric::error_rate_difference: value = diff(metric::error_rate); break;
-    case aif360_metric::error_rate_ratio: value = ratio(metric::error_rate); break;
-    case aif360_metric::false_positive_rate_difference: value = diff(metric::false_positive_rate); break;
-    case aif360_metric::false_positive_rate_ratio: value = ratio(metric::false_positive_rate); break;
-    case aif360_metric::false_negative_rate_difference: value = diff(metric::false_negative_rate); break;
-    case aif360_metric::false_negative_rate_ratio: value = ratio(metric::false_negative_rate); break;
-    case aif360_metric::false_discovery_rate_difference: value = diff(metric::fdr); break;
-    case aif360_metric::false_discovery_rate_ratio: value = ratio(metric::fdr); break;
-    case aif360_metric::false_omission_rate_difference: value = diff(metric::false_omission_rate); break;
-    case aif360_metric::false_omission_rate_ratio: value = ratio(metric::false_omission_rate); break;
+    case aif360_metric::equal_opportunity_difference:
+      value = diff(metric::true_positive_rate);
+      break;
+    case aif360_metric::error_rate_difference:
+      value = diff(metric::error_rate);
+      break;
+    case aif360_metric::error_rate_ratio:
+      value = ratio(metric::error_rate);
+      break;
+    case aif360_metric::false_positive_rate_difference:
+      value = diff(metric::false_positive_rate);
+      break;
+    case aif360_metric::false_positive_rate_ratio:
+      value = ratio(metric::false_positive_rate);
+      break;
+    case aif360_metric::false_negative_rate_difference:
+      value = diff(metric::false_negative_rate);
+      break;
+    case aif360_metric::false_negative_rate_ratio:
+      value = ratio(metric::false_negative_rate);
+      break;
+    case aif360_metric::false_discovery_rate_difference:
+      value = diff(metric::fdr);
+      break;
+    case aif360_metric::false_discovery_rate_ratio:
+      value = ratio(metric::fdr);
+      break;
+    case aif360_metric::false_omission_rate_difference:
+      value = diff(metric::false_omission_rate);
+      break;
+    case aif360_metric::false_omission_rate_ratio:
+      value = ratio(metric::false_omission_rate);
+      break;
     case aif360_metric::average_predictive_value_difference:
       value = (diff(metric::precision) + diff(metric::false_omission_rate)) / 2.0;
       break;
@@ -253,12 +295,12 @@ inline std::vector<std::uint32_t> sorted_unique(std::vector<std::uint32_t> v) {
 }
 
 // Entry g: group g (unprivileged) vs `reference` (privileged).
-[[nodiscard]] inline std::vector<aggregate_value> compare_to_reference(aif360_metric m, const group_accumulator& acc,
-                                                                       std::uint32_t reference,
-                                                                       const comparison_options& o = {}) {
+[[nodiscard]] inline std::vector<aggregate_value> compare_to_reference(
+    aif360_metric m, const group_accumulator& acc, std::uint32_t reference,
+    const comparison_options& o = {}) {
   require(reference < acc.n_groups(), errc::out_of_range, [&] {
-    return "compare_to_reference: reference group " + std::to_string(reference) + " must be < n_groups = " +
-           std::to_string(acc.n_groups());
+    return "compare_to_reference: reference group " + std::to_string(reference) +
+           " must be < n_groups = " + std::to_string(acc.n_groups());
   });
   std::vector<aggregate_value> out;
   out.reserve(acc.n_groups());
@@ -282,10 +324,10 @@ inline std::vector<std::uint32_t> sorted_unique(std::vector<std::uint32_t> v) {
 }
 
 // Named AIF360 metrics.
-#define FAIRGATE_AIF360_NAMED(name)                                                                  \
-  [[nodiscard]] inline aggregate_value name(const group_accumulator& acc, const group_split& split, \
-                                            const comparison_options& o = {}) {                     \
-    return compare(aif360_metric::name, acc, split, o);                                             \
+#define FAIRGATE_AIF360_NAMED(name)                                                               \
+  [[nodiscard]] inline aggregate_value name(                                                      \
+      const group_accumulator& acc, const group_split& split, const comparison_options& o = {}) { \
+    return compare(aif360_metric::name, acc, split, o);                                           \
   }
 FAIRGATE_AIF360_NAMED(statistical_parity_difference)
 FAIRGATE_AIF360_NAMED(disparate_impact)
@@ -307,9 +349,8 @@ FAIRGATE_AIF360_NAMED(average_predictive_value_difference)
 // AIF360's equal_opportunity_difference (signed, TPR_u - TPR_p). Named with an
 // aif360_ prefix because Fairlearn's equal_opportunity_difference above is
 // the unsigned max-min over all groups.
-[[nodiscard]] inline aggregate_value aif360_equal_opportunity_difference(const group_accumulator& acc,
-                                                                          const group_split& split,
-                                                                          const comparison_options& o = {}) {
+[[nodiscard]] inline aggregate_value aif360_equal_opportunity_difference(
+    const group_accumulator& acc, const group_split& split, const comparison_options& o = {}) {
   return compare(aif360_metric::equal_opportunity_difference, acc, split, o);
 }
 

@@ -39,7 +39,7 @@ namespace metrics {
 class exact_sum {
  public:
   static constexpr int limb_bits = 32;
-  static constexpr int n_limbs = 67;        // 67 * 32 = 2144 bits >= 1074 + 1024 + 46 headroom
+  static constexpr int n_limbs = 67;          // 67 * 32 = 2144 bits >= 1074 + 1024 + 46 headroom
   static constexpr int lsb_exponent = -1074;  // limb 0, bit 0 weighs 2^-1074
 
   // Adds a finite double. Non-finite input is a caller bug (inputs are
@@ -56,7 +56,7 @@ class exact_sum {
     const int limb = offset / limb_bits;
     const int shift = offset % limb_bits;
     const std::uint64_t lo = mant & 0xffffffffu;
-    const std::uint64_t hi = mant >> 32;  // < 2^21
+    const std::uint64_t hi = mant >> 32;   // < 2^21
     const std::uint64_t t0 = lo << shift;  // < 2^63
     const std::uint64_t t1 = hi << shift;  // < 2^52
     const auto a0 = static_cast<std::int64_t>(t0 & 0xffffffffu);

@@ -53,10 +53,10 @@ namespace metrics {
 enum class aggregation : std::uint8_t { between_groups, to_overall };
 
 struct frame_options {
-  bool weighted = false;                     // use sample weights (weight 1 when none were given)
+  bool weighted = false;  // use sample weights (weight 1 when none were given)
   zero_division zero_div = zero_division::nan;
-  std::uint64_t min_support = 0;             // rows; groups below it are flagged
-  bool exclude_low_support = false;          // also skip them in aggregates
+  std::uint64_t min_support = 0;     // rows; groups below it are flagged
+  bool exclude_low_support = false;  // also skip them in aggregates
 };
 
 // One group's value in a frame.
@@ -177,7 +177,8 @@ struct metric_frame {
 };
 
 // Metric m of every group of acc and of all rows pooled.
-[[nodiscard]] inline metric_frame make_frame(const group_accumulator& acc, metric m, const frame_options& opt = {}) {
+[[nodiscard]] inline metric_frame make_frame(const group_accumulator& acc, metric m,
+                                             const frame_options& opt = {}) {
   metric_frame f;
   f.m = m;
   f.options = opt;

@@ -40,7 +40,8 @@ class group_encoder {
  public:
   group_encoder() = default;
   explicit group_encoder(std::vector<sensitive_feature> features) : features_(std::move(features)) {
-    require(!features_.empty(), errc::invalid_argument, "group_encoder: at least one feature is needed");
+    require(!features_.empty(), errc::invalid_argument,
+            "group_encoder: at least one feature is needed");
     std::uint64_t n = 1;
     for (std::size_t f = 0; f < features_.size(); ++f) {
       const std::size_t k = features_[f].categories.size();
@@ -59,7 +60,9 @@ class group_encoder {
 
   [[nodiscard]] std::uint32_t n_groups() const noexcept { return n_groups_; }
   [[nodiscard]] std::size_t n_features() const noexcept { return features_.size(); }
-  [[nodiscard]] const std::vector<sensitive_feature>& features() const noexcept { return features_; }
+  [[nodiscard]] const std::vector<sensitive_feature>& features() const noexcept {
+    return features_;
+  }
 
   // code of one combination of category indices (one per feature, in feature order).
   [[nodiscard]] std::uint32_t encode(std::span<const std::uint32_t> categories) const {
@@ -131,7 +134,8 @@ class group_encoder {
   // feature's category index per row) into `out`. Validates every value and
   // names the first bad (feature, row).
   template <class Code>
-  void encode_rows(std::span<const std::span<const Code>> columns, std::span<std::uint32_t> out) const {
+  void encode_rows(std::span<const std::span<const Code>> columns,
+                   std::span<std::uint32_t> out) const {
     require(columns.size() == features_.size(), errc::length_mismatch, [&] {
       return "group_encoder::encode_rows: " + std::to_string(columns.size()) + " columns for " +
              std::to_string(features_.size()) + " features";
@@ -139,7 +143,8 @@ class group_encoder {
     for (std::size_t f = 0; f < columns.size(); ++f) {
       require(columns[f].size() == out.size(), errc::length_mismatch, [&] {
         return "group_encoder::encode_rows: column " + std::to_string(f) + " has " +
-               std::to_string(columns[f].size()) + " rows, output has " + std::to_string(out.size());
+               std::to_string(columns[f].size()) + " rows, output has " +
+               std::to_string(out.size());
       });
     }
     for (std::size_t i = 0; i < out.size(); ++i) {

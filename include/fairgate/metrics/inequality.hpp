@@ -2,9 +2,9 @@
 // inequality of "benefits" (AIF360 ClassificationMetric; Speicher et al. 2018,
 // "A Unified Approach to Quantifying Algorithmic Unfairness").
 //
-//   auto ge = fairgate::metrics::generalized_entropy_index(labels, preds, groups, 3, /*alpha=*/2.0);
-//   double overall = ge.overall.value, between = ge.between_groups.value;
-//   double theil = fairgate::metrics::theil_index(labels, preds, groups, 3).overall.value;
+//   auto ge = fairgate::metrics::generalized_entropy_index(labels, preds, groups, 3,
+//   /*alpha=*/2.0); double overall = ge.overall.value, between = ge.between_groups.value; double
+//   theil = fairgate::metrics::theil_index(labels, preds, groups, 3).overall.value;
 //
 // Each row gets the benefit b_i = y_hat_i - y_i + 1 in {0, 1, 2} (0 = false
 // negative, 1 = correct, 2 = false positive); mu = mean benefit. Then
@@ -127,7 +127,8 @@ inequality_result ge_from_cells(std::span<const basic_confusion<T>> cells, doubl
   std::vector<double> mu_g, mass_g;
   for (std::size_t g = 0; g < cells.size(); ++g) {
     const auto& c = cells[g];
-    const double m[3] = {static_cast<double>(c.fn), static_cast<double>(c.tp) + static_cast<double>(c.tn),
+    const double m[3] = {static_cast<double>(c.fn),
+                         static_cast<double>(c.tp) + static_cast<double>(c.tn),
                          static_cast<double>(c.fp)};
     out.groups[g] = ge_from_masses(benefit, m, alpha);
     for (int j = 0; j < 3; ++j) all[j] += m[j];
@@ -155,16 +156,17 @@ std::vector<confusion_weights> benefit_cells(std::span<const L> labels, std::spa
   std::vector<exact_sum> s(n_groups * 4);
   for (std::size_t i = 0; i < labels.size(); ++i) {
     require(!label_bad(labels[i]), errc::out_of_range, [&] {
-      return "labels[" + std::to_string(i) + "] = " +
-             std::to_string(static_cast<long long>(labels[i])) + ": labels must be 0 or 1";
+      return "labels[" + std::to_string(i) +
+             "] = " + std::to_string(static_cast<long long>(labels[i])) + ": labels must be 0 or 1";
     });
     require(!label_bad(preds[i]), errc::out_of_range, [&] {
-      return "predictions[" + std::to_string(i) + "] = " +
-             std::to_string(static_cast<long long>(preds[i])) + ": predictions must be 0 or 1";
+      return "predictions[" + std::to_string(i) +
+             "] = " + std::to_string(static_cast<long long>(preds[i])) +
+             ": predictions must be 0 or 1";
     });
     require(static_cast<std::size_t>(groups[i]) < n_groups, errc::out_of_range, [&] {
-      return "groups[" + std::to_string(i) + "] = " +
-             std::to_string(static_cast<unsigned long long>(groups[i])) +
+      return "groups[" + std::to_string(i) +
+             "] = " + std::to_string(static_cast<unsigned long long>(groups[i])) +
              ": group codes must be < n_groups = " + std::to_string(n_groups);
     });
     double w = 1.0;

@@ -1,8 +1,8 @@
 // fairgate/metrics/inputs.hpp: typed, non-owning views of the metric inputs, and their validation.
 //
 //   std::vector<std::uint8_t> y, g; std::vector<float> s;
-//   auto in = fairgate::metrics::binary_inputs{y, fairgate::metrics::prediction_view::scores(s, 0.5), g, 8};
-//   fairgate::metrics::accumulate(acc, in);   // see accumulator.hpp
+//   auto in = fairgate::metrics::binary_inputs{y, fairgate::metrics::prediction_view::scores(s,
+//   0.5), g, 8}; fairgate::metrics::accumulate(acc, in);   // see accumulator.hpp
 //
 // Nothing is copied: the views point at the caller's arrays, which must stay
 // alive during the call. Element types are chosen at run time (as they
@@ -54,18 +54,25 @@ struct label_view {
   label_view() = default;
   // Any contiguous range of a supported element type (std::vector, std::array, ...).
   template <std::ranges::contiguous_range R>
-    requires(!std::is_same_v<std::remove_cvref_t<R>, label_view>)
-  label_view(const R& r)  // NOLINT(google-explicit-constructor): a view, like std::span
-      : label_view(std::span<const std::ranges::range_value_t<R>>(std::ranges::data(r), std::ranges::size(r))) {}
-  label_view(std::span<const std::uint8_t> s) : data(s.data()), size(s.size()), type(label_type::u8) {}
-  label_view(std::span<const std::int32_t> s) : data(s.data()), size(s.size()), type(label_type::i32) {}
-  label_view(std::span<const std::int64_t> s) : data(s.data()), size(s.size()), type(label_type::i64) {}
+  requires(!std::is_same_v<std::remove_cvref_t<R>, label_view>)
+      label_view(const R& r)  // NOLINT(google-explicit-constructor): a view, like std::span
+      : label_view(std::span<const std::ranges::range_value_t<R>>(std::ranges::data(r),
+                                                                  std::ranges::size(r))) {}
+  label_view(std::span<const std::uint8_t> s)
+      : data(s.data()), size(s.size()), type(label_type::u8) {}
+  label_view(std::span<const std::int32_t> s)
+      : data(s.data()), size(s.size()), type(label_type::i32) {}
+  label_view(std::span<const std::int64_t> s)
+      : data(s.data()), size(s.size()), type(label_type::i64) {}
 
   [[nodiscard]] std::int64_t at(std::size_t i) const noexcept {
     switch (type) {
-      case label_type::u8: return static_cast<const std::uint8_t*>(data)[i];
-      case label_type::i32: return static_cast<const std::int32_t*>(data)[i];
-      case label_type::i64: return static_cast<const std::int64_t*>(data)[i];
+      case label_type::u8:
+        return static_cast<const std::uint8_t*>(data)[i];
+      case label_type::i32:
+        return static_cast<const std::int32_t*>(data)[i];
+      case label_type::i64:
+        return static_cast<const std::int64_t*>(data)[i];
     }
     return -1;
   }
@@ -80,18 +87,25 @@ struct code_view {
   code_view() = default;
   // Any contiguous range of a supported element type (std::vector, std::array, ...).
   template <std::ranges::contiguous_range R>
-    requires(!std::is_same_v<std::remove_cvref_t<R>, code_view>)
-  code_view(const R& r)  // NOLINT(google-explicit-constructor): a view, like std::span
-      : code_view(std::span<const std::ranges::range_value_t<R>>(std::ranges::data(r), std::ranges::size(r))) {}
-  code_view(std::span<const std::uint8_t> s) : data(s.data()), size(s.size()), type(code_type::u8) {}
-  code_view(std::span<const std::uint16_t> s) : data(s.data()), size(s.size()), type(code_type::u16) {}
-  code_view(std::span<const std::uint32_t> s) : data(s.data()), size(s.size()), type(code_type::u32) {}
+  requires(!std::is_same_v<std::remove_cvref_t<R>, code_view>)
+      code_view(const R& r)  // NOLINT(google-explicit-constructor): a view, like std::span
+      : code_view(std::span<const std::ranges::range_value_t<R>>(std::ranges::data(r),
+                                                                 std::ranges::size(r))) {}
+  code_view(std::span<const std::uint8_t> s)
+      : data(s.data()), size(s.size()), type(code_type::u8) {}
+  code_view(std::span<const std::uint16_t> s)
+      : data(s.data()), size(s.size()), type(code_type::u16) {}
+  code_view(std::span<const std::uint32_t> s)
+      : data(s.data()), size(s.size()), type(code_type::u32) {}
 
   [[nodiscard]] std::uint64_t at(std::size_t i) const noexcept {
     switch (type) {
-      case code_type::u8: return static_cast<const std::uint8_t*>(data)[i];
-      case code_type::u16: return static_cast<const std::uint16_t*>(data)[i];
-      case code_type::u32: return static_cast<const std::uint32_t*>(data)[i];
+      case code_type::u8:
+        return static_cast<const std::uint8_t*>(data)[i];
+      case code_type::u16:
+        return static_cast<const std::uint16_t*>(data)[i];
+      case code_type::u32:
+        return static_cast<const std::uint32_t*>(data)[i];
     }
     return ~std::uint64_t{0};
   }
@@ -106,9 +120,10 @@ struct real_view {
   real_view() = default;
   // Any contiguous range of a supported element type (std::vector, std::array, ...).
   template <std::ranges::contiguous_range R>
-    requires(!std::is_same_v<std::remove_cvref_t<R>, real_view>)
-  real_view(const R& r)  // NOLINT(google-explicit-constructor): a view, like std::span
-      : real_view(std::span<const std::ranges::range_value_t<R>>(std::ranges::data(r), std::ranges::size(r))) {}
+  requires(!std::is_same_v<std::remove_cvref_t<R>, real_view>)
+      real_view(const R& r)  // NOLINT(google-explicit-constructor): a view, like std::span
+      : real_view(std::span<const std::ranges::range_value_t<R>>(std::ranges::data(r),
+                                                                 std::ranges::size(r))) {}
   real_view(std::span<const float> s) : data(s.data()), size(s.size()), type(real_type::f32) {}
   real_view(std::span<const double> s) : data(s.data()), size(s.size()), type(real_type::f64) {}
 
@@ -176,7 +191,8 @@ inline float float_threshold(double t) noexcept {
 }
 
 namespace inputs_detail {
-inline std::string row_msg(const char* what, std::size_t row, const std::string& v, const char* why) {
+inline std::string row_msg(const char* what, std::size_t row, const std::string& v,
+                           const char* why) {
   return std::string(what) + "[" + std::to_string(row) + "] = " + v + ": " + why;
 }
 inline std::string num(double v) {
@@ -195,9 +211,8 @@ inline void check_weights_shape(const std::optional<real_view>& w, std::size_t n
 inline void check_weight_row(const std::optional<real_view>& w, std::size_t i) {
   if (!w) return;
   const double x = w->at(i);
-  require(!(x != x) && !std::isinf(x) && x >= 0.0, errc::invalid_value, [&] {
-    return row_msg("weights", i, num(x), "weights must be finite and >= 0");
-  });
+  require(!(x != x) && !std::isinf(x) && x >= 0.0, errc::invalid_value,
+          [&] { return row_msg("weights", i, num(x), "weights must be finite and >= 0"); });
 }
 inline void check_code_row(const code_view& g, std::uint32_t n_groups, std::size_t i) {
   const std::uint64_t c = g.at(i);
@@ -217,7 +232,8 @@ inline void check_shape(const binary_inputs& in) {
            std::to_string(in.y_pred.size()) + " rows but y_true has " + std::to_string(n);
   });
   require(in.groups.size == n, errc::length_mismatch, [&] {
-    return "groups has " + std::to_string(in.groups.size) + " rows but y_true has " + std::to_string(n);
+    return "groups has " + std::to_string(in.groups.size) + " rows but y_true has " +
+           std::to_string(n);
   });
   inputs_detail::check_weights_shape(in.weights, n);
   require(!(in.y_pred.threshold != in.y_pred.threshold), errc::invalid_argument,
@@ -228,10 +244,12 @@ inline void check_shape(const regression_inputs& in) {
   const std::size_t n = in.y_true.size;
   require(in.n_groups > 0, errc::invalid_argument, "n_groups must be at least 1");
   require(in.y_pred.size == n, errc::length_mismatch, [&] {
-    return "y_pred has " + std::to_string(in.y_pred.size) + " rows but y_true has " + std::to_string(n);
+    return "y_pred has " + std::to_string(in.y_pred.size) + " rows but y_true has " +
+           std::to_string(n);
   });
   require(in.groups.size == n, errc::length_mismatch, [&] {
-    return "groups has " + std::to_string(in.groups.size) + " rows but y_true has " + std::to_string(n);
+    return "groups has " + std::to_string(in.groups.size) + " rows but y_true has " +
+           std::to_string(n);
   });
   inputs_detail::check_weights_shape(in.weights, n);
 }
@@ -260,7 +278,8 @@ inline void check_row(const binary_inputs& in, std::size_t i) {
 inline void check_row(const regression_inputs& in, std::size_t i) {
   const double y = in.y_true.at(i);
   require(std::isfinite(y), errc::invalid_value, [&] {
-    return inputs_detail::row_msg("y_true", i, inputs_detail::num(y), "regression targets must be finite");
+    return inputs_detail::row_msg("y_true", i, inputs_detail::num(y),
+                                  "regression targets must be finite");
   });
   const double p = in.y_pred.at(i);
   require(std::isfinite(p), errc::invalid_value, [&] {

@@ -128,9 +128,8 @@ loss_result log_loss(std::span<const S> scores, std::span<const L> labels,
                      std::span<const G> groups, std::size_t n_groups,
                      std::span<const W> weights = {}, std::optional<double> eps = std::nullopt) {
   const double e = eps.value_or(detail::default_eps<S>());
-  require(e >= 0.0 && e < 0.5, errc::invalid_argument, [&] {
-    return "log_loss: eps = " + detail::fmt_double(e) + " must lie in [0, 0.5)";
-  });
+  require(e >= 0.0 && e < 0.5, errc::invalid_argument,
+          [&] { return "log_loss: eps = " + detail::fmt_double(e) + " must lie in [0, 0.5)"; });
   const double hi = 1.0 - e;
   return detail::mean_loss(scores, labels, groups, n_groups, weights, [e, hi](double p, bool y) {
     const double q = p < e ? e : (p > hi ? hi : p);

@@ -1,7 +1,7 @@
 // fairgate/metrics/rates.hpp: confusion-based rates and regression metrics of one group.
 //
-//   auto r = fairgate::metrics::compute(fairgate::metrics::metric::true_positive_rate, acc.counts(g));
-//   if (r.undefined) { /* no positives in group g: r.value is NaN */ }
+//   auto r = fairgate::metrics::compute(fairgate::metrics::metric::true_positive_rate,
+//   acc.counts(g)); if (r.undefined) { /* no positives in group g: r.value is NaN */ }
 //
 // Formulas (cells tp, fp, tn, fn; n = tp + fp + tn + fn):
 //   selection_rate      (tp + fp) / n            Fairlearn selection_rate
@@ -85,31 +85,53 @@ enum class metric : std::uint8_t {
   rmse,
 };
 
-inline constexpr bool is_regression(metric m) noexcept { return m >= metric::mean_prediction; }
+inline constexpr bool is_regression(metric m) noexcept {
+  return m >= metric::mean_prediction;
+}
 
 // Fairlearn / sklearn-style names (used by the CLI, reports and the C ABI).
 inline constexpr std::string_view metric_name(metric m) noexcept {
   switch (m) {
-    case metric::count: return "count";
-    case metric::total_weight: return "total_weight";
-    case metric::selection_rate: return "selection_rate";
-    case metric::base_rate: return "base_rate";
-    case metric::accuracy: return "accuracy";
-    case metric::error_rate: return "error_rate";
-    case metric::balanced_accuracy: return "balanced_accuracy";
-    case metric::true_positive_rate: return "true_positive_rate";
-    case metric::false_positive_rate: return "false_positive_rate";
-    case metric::true_negative_rate: return "true_negative_rate";
-    case metric::false_negative_rate: return "false_negative_rate";
-    case metric::precision: return "precision";
-    case metric::npv: return "negative_predictive_value";
-    case metric::fdr: return "false_discovery_rate";
-    case metric::false_omission_rate: return "false_omission_rate";
-    case metric::f1: return "f1";
-    case metric::mean_prediction: return "mean_prediction";
-    case metric::mae: return "mean_absolute_error";
-    case metric::mse: return "mean_squared_error";
-    case metric::rmse: return "root_mean_squared_error";
+    case metric::count:
+      return "count";
+    case metric::total_weight:
+      return "total_weight";
+    case metric::selection_rate:
+      return "selection_rate";
+    case metric::base_rate:
+      return "base_rate";
+    case metric::accuracy:
+      return "accuracy";
+    case metric::error_rate:
+      return "error_rate";
+    case metric::balanced_accuracy:
+      return "balanced_accuracy";
+    case metric::true_positive_rate:
+      return "true_positive_rate";
+    case metric::false_positive_rate:
+      return "false_positive_rate";
+    case metric::true_negative_rate:
+      return "true_negative_rate";
+    case metric::false_negative_rate:
+      return "false_negative_rate";
+    case metric::precision:
+      return "precision";
+    case metric::npv:
+      return "negative_predictive_value";
+    case metric::fdr:
+      return "false_discovery_rate";
+    case metric::false_omission_rate:
+      return "false_omission_rate";
+    case metric::f1:
+      return "f1";
+    case metric::mean_prediction:
+      return "mean_prediction";
+    case metric::mae:
+      return "mean_absolute_error";
+    case metric::mse:
+      return "mean_squared_error";
+    case metric::rmse:
+      return "root_mean_squared_error";
   }
   return "unknown";
 }
@@ -122,9 +144,9 @@ struct rate_terms {
 
 inline rate_terms terms_of(const confusion_counts& c) noexcept {
   auto d = [](std::uint64_t v) { return static_cast<double>(v); };
-  return {d(c.tp),         d(c.fp),           d(c.tn),           d(c.fn),
-          d(c.total()),    d(c.tp + c.fn),    d(c.fp + c.tn),    d(c.tp + c.fp),    d(c.tn + c.fn),
-          d(c.tp + c.tn),  d(c.fp + c.fn),    d(2 * c.tp + c.fp + c.fn)};
+  return {d(c.tp),        d(c.fp),        d(c.tn),        d(c.fn),
+          d(c.total()),   d(c.tp + c.fn), d(c.fp + c.tn), d(c.tp + c.fp),
+          d(c.tn + c.fn), d(c.tp + c.tn), d(c.fp + c.fn), d(2 * c.tp + c.fp + c.fn)};
 }
 
 inline rate_terms terms_of(const exact_confusion& e) {
@@ -151,9 +173,12 @@ namespace rates_detail {
 inline rate_value divide(double num, double den, zero_division zd) noexcept {
   if (den == 0.0) {
     switch (zd) {
-      case zero_division::nan: return {std::numeric_limits<double>::quiet_NaN(), true};
-      case zero_division::zero: return {0.0, true};
-      case zero_division::one: return {1.0, true};
+      case zero_division::nan:
+        return {std::numeric_limits<double>::quiet_NaN(), true};
+      case zero_division::zero:
+        return {0.0, true};
+      case zero_division::one:
+        return {1.0, true};
     }
   }
   return {num / den, false};
@@ -166,20 +191,34 @@ inline rate_value compute(metric m, const rate_terms& t, zero_division zd = zero
   using rates_detail::divide;
   switch (m) {
     case metric::count:
-    case metric::total_weight: return {t.n, false};
-    case metric::selection_rate: return divide(t.pred_pos, t.n, zd);
-    case metric::base_rate: return divide(t.pos, t.n, zd);
-    case metric::accuracy: return divide(t.correct, t.n, zd);
-    case metric::error_rate: return divide(t.wrong, t.n, zd);
-    case metric::true_positive_rate: return divide(t.tp, t.pos, zd);
-    case metric::false_positive_rate: return divide(t.fp, t.neg, zd);
-    case metric::true_negative_rate: return divide(t.tn, t.neg, zd);
-    case metric::false_negative_rate: return divide(t.fn, t.pos, zd);
-    case metric::precision: return divide(t.tp, t.pred_pos, zd);
-    case metric::npv: return divide(t.tn, t.pred_neg, zd);
-    case metric::fdr: return divide(t.fp, t.pred_pos, zd);
-    case metric::false_omission_rate: return divide(t.fn, t.pred_neg, zd);
-    case metric::f1: return divide(2.0 * t.tp, t.f1_den, zd);
+    case metric::total_weight:
+      return {t.n, false};
+    case metric::selection_rate:
+      return divide(t.pred_pos, t.n, zd);
+    case metric::base_rate:
+      return divide(t.pos, t.n, zd);
+    case metric::accuracy:
+      return divide(t.correct, t.n, zd);
+    case metric::error_rate:
+      return divide(t.wrong, t.n, zd);
+    case metric::true_positive_rate:
+      return divide(t.tp, t.pos, zd);
+    case metric::false_positive_rate:
+      return divide(t.fp, t.neg, zd);
+    case metric::true_negative_rate:
+      return divide(t.tn, t.neg, zd);
+    case metric::false_negative_rate:
+      return divide(t.fn, t.pos, zd);
+    case metric::precision:
+      return divide(t.tp, t.pred_pos, zd);
+    case metric::npv:
+      return divide(t.tn, t.pred_neg, zd);
+    case metric::fdr:
+      return divide(t.fp, t.pred_pos, zd);
+    case metric::false_omission_rate:
+      return divide(t.fn, t.pred_neg, zd);
+    case metric::f1:
+      return divide(2.0 * t.tp, t.f1_den, zd);
     case metric::balanced_accuracy: {
       const rate_value tpr = divide(t.tp, t.pos, zero_division::nan);
       const rate_value tnr = divide(t.tn, t.neg, zero_division::nan);
@@ -190,18 +229,21 @@ inline rate_value compute(metric m, const rate_terms& t, zero_division zd = zero
       if (!tnr.undefined) return {tnr.value, true};
       return {zd == zero_division::zero ? 0.0 : 1.0, true};
     }
-    default: break;
+    default:
+      break;
   }
-  throw error(errc::invalid_argument,
-              std::string("metric '") + std::string(metric_name(m)) + "' is a regression metric, not a rate");
+  throw error(errc::invalid_argument, std::string("metric '") + std::string(metric_name(m)) +
+                                          "' is a regression metric, not a rate");
 }
 
 // Unweighted rate of a confusion table.
-inline rate_value compute(metric m, const confusion_counts& c, zero_division zd = zero_division::nan) {
+inline rate_value compute(metric m, const confusion_counts& c,
+                          zero_division zd = zero_division::nan) {
   return compute(m, terms_of(c), zd);
 }
 // Weighted rate from exact weighted cells (for metric::count this is the total weight).
-inline rate_value compute(metric m, const exact_confusion& e, zero_division zd = zero_division::nan) {
+inline rate_value compute(metric m, const exact_confusion& e,
+                          zero_division zd = zero_division::nan) {
   return compute(m, terms_of(e), zd);
 }
 
@@ -211,20 +253,26 @@ inline rate_value compute(metric m, const regression_sums& r, bool weighted,
   using rates_detail::divide;
   const double den = weighted ? r.weight.value() : static_cast<double>(r.count);
   switch (m) {
-    case metric::count: return {static_cast<double>(r.count), false};
-    case metric::total_weight: return {r.weight.value(), false};
-    case metric::mean_prediction: return divide((weighted ? r.wsum_pred : r.sum_pred).value(), den, zd);
-    case metric::mae: return divide((weighted ? r.wsum_abs_err : r.sum_abs_err).value(), den, zd);
-    case metric::mse: return divide((weighted ? r.wsum_sq_err : r.sum_sq_err).value(), den, zd);
+    case metric::count:
+      return {static_cast<double>(r.count), false};
+    case metric::total_weight:
+      return {r.weight.value(), false};
+    case metric::mean_prediction:
+      return divide((weighted ? r.wsum_pred : r.sum_pred).value(), den, zd);
+    case metric::mae:
+      return divide((weighted ? r.wsum_abs_err : r.sum_abs_err).value(), den, zd);
+    case metric::mse:
+      return divide((weighted ? r.wsum_sq_err : r.sum_sq_err).value(), den, zd);
     case metric::rmse: {
       rate_value v = divide((weighted ? r.wsum_sq_err : r.sum_sq_err).value(), den, zd);
       if (!v.undefined) v.value = std::sqrt(v.value);  // sqrt is correctly rounded
       return v;
     }
-    default: break;
+    default:
+      break;
   }
-  throw error(errc::invalid_argument,
-              std::string("metric '") + std::string(metric_name(m)) + "' is not a regression metric");
+  throw error(errc::invalid_argument, std::string("metric '") + std::string(metric_name(m)) +
+                                          "' is not a regression metric");
 }
 
 // Metric m of group g of an accumulator.

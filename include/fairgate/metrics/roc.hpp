@@ -53,10 +53,10 @@ namespace metrics {
 // AUC of one group (or of all rows).
 struct auc_value {
   double auc = std::numeric_limits<double>::quiet_NaN();
-  bool defined = false;        // both classes carry positive weight
-  std::uint64_t n_pos = 0;     // rows with label 1 (any weight)
-  std::uint64_t n_neg = 0;     // rows with label 0
-  double w_pos = 0.0;          // sum of weights of label-1 rows (= n_pos unweighted)
+  bool defined = false;     // both classes carry positive weight
+  std::uint64_t n_pos = 0;  // rows with label 1 (any weight)
+  std::uint64_t n_neg = 0;  // rows with label 0
+  double w_pos = 0.0;       // sum of weights of label-1 rows (= n_pos unweighted)
   double w_neg = 0.0;
 };
 
@@ -127,7 +127,13 @@ struct auc_sweep_state {
   std::vector<std::uint32_t> touched;
   std::vector<std::uint8_t> is_touched;
   explicit auc_sweep_state(std::size_t m)
-      : cum_neg(m), cum_pos(m), blk_pos(m), blk_neg(m), num2(m), n_pos(m), n_neg(m),
+      : cum_neg(m),
+        cum_pos(m),
+        blk_pos(m),
+        blk_neg(m),
+        num2(m),
+        n_pos(m),
+        n_neg(m),
         is_touched(m) {}
   // Closes the block of slot k: pairs (pos in block, neg below) count 1, pairs
   // inside the block count 1/2; num2 holds twice the U statistic.
@@ -212,7 +218,7 @@ void auc_sweep_unweighted(std::size_t n, std::size_t n_groups, KeyAt key_at, Pay
                           auc_sweep_state<std::uint64_t>& st) {
   const std::size_t all = n_groups;
   std::vector<std::uint64_t> last_key(n_groups + 1, ~std::uint64_t{0});  // no score has this key
-  std::vector<std::uint64_t>& neg_start = st.blk_neg;                  // reused as scratch
+  std::vector<std::uint64_t>& neg_start = st.blk_neg;                    // reused as scratch
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t k = key_at(i);
     const std::uint32_t p = payload_at(i);
@@ -286,9 +292,8 @@ auc_result roc_auc_unweighted(std::span<const S> scores, std::span<const L> labe
 // detail/score_inputs.hpp); an undefined group is flagged, not thrown.
 template <detail::score_type S, detail::label_type L, detail::code_type G,
           detail::weight_type W = double>
-auc_result roc_auc(std::span<const S> scores, std::span<const L> labels,
-                   std::span<const G> groups, std::size_t n_groups,
-                   std::span<const W> weights = {}) {
+auc_result roc_auc(std::span<const S> scores, std::span<const L> labels, std::span<const G> groups,
+                   std::size_t n_groups, std::span<const W> weights = {}) {
   detail::validate_inputs(scores, labels, groups, n_groups, weights, detail::score_domain::any);
   require(n_groups < (std::size_t{1} << 31), errc::invalid_argument,
           "roc_auc: n_groups must be < 2^31");
@@ -300,9 +305,8 @@ auc_result roc_auc(std::span<const S> scores, std::span<const L> labels,
 // plus O(blocks x groups).
 template <detail::score_type S, detail::label_type L, detail::code_type G,
           detail::weight_type W = double>
-xauc_result xauc(std::span<const S> scores, std::span<const L> labels,
-                 std::span<const G> groups, std::size_t n_groups,
-                 std::span<const W> weights = {}) {
+xauc_result xauc(std::span<const S> scores, std::span<const L> labels, std::span<const G> groups,
+                 std::size_t n_groups, std::span<const W> weights = {}) {
   detail::validate_inputs(scores, labels, groups, n_groups, weights, detail::score_domain::any);
   auto sorted = detail::sort_rows_by_score(scores);
   const bool weighted = !weights.empty();
@@ -423,31 +427,31 @@ roc_curve_result roc_curves(std::span<const S> scores, std::span<const L> labels
   std::vector<detail::roc_block> blk(n_groups + 1, detail::roc_block{0.0, 0.0, 0.0});
   std::vector<std::uint8_t> seen(n_groups + 1);
   std::vector<std::uint32_t> touched;
-  detail::for_each_tie_block(
-      sorted, labels, groups, weights, weighted, [&](std::span<const detail::keyed_row> b) {
-        for (const detail::keyed_row& r : b) {
-          double w = 1.0;
-          if (weighted) {
-            w = static_cast<double>(weights[r.row]);
-            if (w == 0.0) continue;  // sklearn drops zero-weight rows
-          }
-          const auto g = static_cast<std::size_t>(groups[r.row]);
-          const double sc = static_cast<double>(scores[r.row]);
-          for (std::size_t k : {g, n_groups}) {
-            if (!seen[k]) {
-              seen[k] = 1;
-              touched.push_back(static_cast<std::uint32_t>(k));
-              blk[k] = detail::roc_block{sc == 0.0 ? 0.0 : sc, 0.0, 0.0};
-            }
-            (labels[r.row] ? blk[k].pos : blk[k].neg) += w;
-          }
-        }
-        for (std::uint32_t k : touched) {
-          per[k].push_back(blk[k]);
-          seen[k] = 0;
-        }
-        touched.clear();
-      });
+  detail::for_each_tie_block(sorted, labels, groups, weights, weighted,
+                             [&](std::span<const detail::keyed_row> b) {
+                               for (const detail::keyed_row& r : b) {
+                                 double w = 1.0;
+                                 if (weighted) {
+                                   w = static_cast<double>(weights[r.row]);
+                                   if (w == 0.0) continue;  // sklearn drops zero-weight rows
+                                 }
+                                 const auto g = static_cast<std::size_t>(groups[r.row]);
+                                 const double sc = static_cast<double>(scores[r.row]);
+                                 for (std::size_t k : {g, n_groups}) {
+                                   if (!seen[k]) {
+                                     seen[k] = 1;
+                                     touched.push_back(static_cast<std::uint32_t>(k));
+                                     blk[k] = detail::roc_block{sc == 0.0 ? 0.0 : sc, 0.0, 0.0};
+                                   }
+                                   (labels[r.row] ? blk[k].pos : blk[k].neg) += w;
+                                 }
+                               }
+                               for (std::uint32_t k : touched) {
+                                 per[k].push_back(blk[k]);
+                                 seen[k] = 0;
+                               }
+                               touched.clear();
+                             });
   roc_curve_result out;
   out.groups.reserve(n_groups);
   for (std::size_t g = 0; g < n_groups; ++g) out.groups.push_back(detail::finish_curve(per[g]));

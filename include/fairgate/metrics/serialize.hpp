@@ -1,4 +1,5 @@
-// fairgate/metrics/serialize.hpp: a compact, versioned, endian-stable byte format for group_accumulator.
+// fairgate/metrics/serialize.hpp: a compact, versioned, endian-stable byte format for
+// group_accumulator.
 //
 //   std::vector<std::uint8_t> bytes = fairgate::metrics::serialize(acc);
 //   auto back = fairgate::metrics::deserialize(bytes);   // back == acc
@@ -54,7 +55,8 @@ class writer {
     c.normalise();
     const auto& L = c.limbs();
     std::uint8_t k = 0;
-    for (std::size_t i = 0; i + 1 < exact_sum::n_limbs; ++i) k = static_cast<std::uint8_t>(k + (L[i] != 0));
+    for (std::size_t i = 0; i + 1 < exact_sum::n_limbs; ++i)
+      k = static_cast<std::uint8_t>(k + (L[i] != 0));
     u8(k);
     for (std::size_t i = 0; i + 1 < exact_sum::n_limbs; ++i) {
       if (L[i] != 0) {
@@ -86,10 +88,11 @@ class reader {
     int last = -1;
     for (std::uint8_t j = 0; j < k; ++j) {
       const std::uint8_t idx = u8();
-      require(static_cast<int>(idx) > last && idx + 1u < exact_sum::n_limbs, errc::parse_error, [&] {
-        return "accumulator bytes: exact sum at byte " + std::to_string(at) + " has limb index " +
-               std::to_string(idx) + " out of order or out of range";
-      });
+      require(static_cast<int>(idx) > last && idx + 1u < exact_sum::n_limbs, errc::parse_error,
+              [&] {
+                return "accumulator bytes: exact sum at byte " + std::to_string(at) +
+                       " has limb index " + std::to_string(idx) + " out of order or out of range";
+              });
       last = idx;
       L[idx] = static_cast<std::int64_t>(u32());
     }
@@ -102,11 +105,12 @@ class reader {
  private:
   std::uint64_t get(int n, const char* what) {
     require(pos + static_cast<std::size_t>(n) <= bytes.size(), errc::parse_error, [&] {
-      return std::string("accumulator bytes: truncated, reading ") + what + " at byte " + std::to_string(pos) +
-             " of " + std::to_string(bytes.size());
+      return std::string("accumulator bytes: truncated, reading ") + what + " at byte " +
+             std::to_string(pos) + " of " + std::to_string(bytes.size());
     });
     std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(bytes[pos + static_cast<std::size_t>(i)]) << (8 * i);
+    for (int i = 0; i < n; ++i)
+      v |= static_cast<std::uint64_t>(bytes[pos + static_cast<std::size_t>(i)]) << (8 * i);
     pos += static_cast<std::size_t>(n);
     return v;
   }
@@ -118,8 +122,8 @@ class reader {
   serialize_detail::writer w;
   for (char c : {'F', 'G', 'M', 'A'}) w.u8(static_cast<std::uint8_t>(c));
   w.u16(accumulator_format_version);
-  const std::uint16_t flags =
-      static_cast<std::uint16_t>((acc.has_weighted_cells() ? 1u : 0u) | (acc.has_regression() ? 2u : 0u));
+  const std::uint16_t flags = static_cast<std::uint16_t>((acc.has_weighted_cells() ? 1u : 0u) |
+                                                         (acc.has_regression() ? 2u : 0u));
   w.u16(flags);
   w.u32(acc.n_groups());
   for (std::uint32_t g = 0; g < acc.n_groups(); ++g) {
@@ -139,8 +143,8 @@ class reader {
     for (std::uint32_t g = 0; g < acc.n_groups(); ++g) {
       const auto r = acc.regression(g);
       w.u64(r.count);
-      for (const exact_sum* s : {&r.sum_pred, &r.sum_abs_err, &r.sum_sq_err, &r.weight, &r.wsum_pred,
-                                 &r.wsum_abs_err, &r.wsum_sq_err}) {
+      for (const exact_sum* s : {&r.sum_pred, &r.sum_abs_err, &r.sum_sq_err, &r.weight,
+                                 &r.wsum_pred, &r.wsum_abs_err, &r.wsum_sq_err}) {
         w.sum(*s);
       }
     }
@@ -153,16 +157,19 @@ class reader {
 
 [[nodiscard]] inline group_accumulator deserialize(std::span<const std::uint8_t> bytes) {
   serialize_detail::reader r(bytes);
-  require(bytes.size() >= 12 && bytes[0] == 'F' && bytes[1] == 'G' && bytes[2] == 'M' && bytes[3] == 'A',
-          errc::parse_error, "accumulator bytes: missing 'FGMA' magic (not a fairgate accumulator)");
+  require(bytes.size() >= 12 && bytes[0] == 'F' && bytes[1] == 'G' && bytes[2] == 'M' &&
+              bytes[3] == 'A',
+          errc::parse_error,
+          "accumulator bytes: missing 'FGMA' magic (not a fairgate accumulator)");
   r.pos = 4;
   const std::uint16_t version = r.u16();
   require(version <= accumulator_format_version, errc::unsupported, [&] {
-    return "accumulator bytes: format version " + std::to_string(version) + " is newer than this build reads (" +
-           std::to_string(accumulator_format_version) + ")";
+    return "accumulator bytes: format version " + std::to_string(version) +
+           " is newer than this build reads (" + std::to_string(accumulator_format_version) + ")";
   });
   require(version >= 1, errc::parse_error, "accumulator bytes: format version 0 is invalid");
-  require(bytes.size() >= 20, errc::parse_error, "accumulator bytes: truncated before the checksum");
+  require(bytes.size() >= 20, errc::parse_error,
+          "accumulator bytes: truncated before the checksum");
   {
     fnv1a64 h;
     h.update(bytes.first(bytes.size() - 8));
@@ -205,8 +212,8 @@ class reader {
     for (std::uint32_t g = 0; g < G; ++g) {
       auto& x = reg[g];
       x.count = r.u64();
-      for (exact_sum* s : {&x.sum_pred, &x.sum_abs_err, &x.sum_sq_err, &x.weight, &x.wsum_pred, &x.wsum_abs_err,
-                           &x.wsum_sq_err}) {
+      for (exact_sum* s : {&x.sum_pred, &x.sum_abs_err, &x.sum_sq_err, &x.weight, &x.wsum_pred,
+                           &x.wsum_abs_err, &x.wsum_sq_err}) {
         *s = r.sum();
       }
     }

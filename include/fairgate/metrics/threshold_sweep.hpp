@@ -50,9 +50,10 @@ FAIRGATE_BEGIN_NAMESPACE
 namespace metrics {
 
 struct threshold_sweep_result {
-  std::vector<double> thresholds;          // the grid, K values
+  std::vector<double> thresholds;  // the grid, K values
   std::size_t n_groups = 0;
-  std::vector<confusion_counts> counts;    // [(g * K) + k], g in [0, n_groups]; g = n_groups is overall
+  std::vector<confusion_counts>
+      counts;  // [(g * K) + k], g in [0, n_groups]; g = n_groups is overall
   std::vector<confusion_weights> weights;  // same layout; empty when unweighted
 
   [[nodiscard]] std::size_t size() const noexcept { return thresholds.size(); }
@@ -227,8 +228,8 @@ threshold_sweep_result threshold_sweep(std::span<const S> scores, std::span<cons
                                 detail::score_domain::any, 0, i1);
         }
       } else {
-        detail::validate_rows(scores, labels, groups, n_groups, weights,
-                              detail::score_domain::any, i0, i1);
+        detail::validate_rows(scores, labels, groups, n_groups, weights, detail::score_domain::any,
+                              i0, i1);
       }
       if (weighted) {
         for (std::size_t i = i0; i < i1; ++i) {

@@ -30,7 +30,8 @@
 //   false_positive_rate_parity  E[h | g, y=0] − E[h | y=0]        ≤ eps
 //   equalized_odds              both of the above
 //   error_rate_parity           E[h≠y | g] − E[h≠y]               ≤ eps
-//   bounded_group_loss          E[h≠y | g]                        ≤ eps (one sign; eps = the loss bound ζ)
+//   bounded_group_loss          E[h≠y | g]                        ≤ eps (one sign; eps = the loss
+//   bound ζ)
 #pragma once
 
 #include <algorithm>
@@ -72,7 +73,8 @@ struct eg_options {
 };
 
 struct eg_learner {
-  std::function<std::size_t(std::span<const std::uint8_t> labels, std::span<const double> weights)> fit;
+  std::function<std::size_t(std::span<const std::uint8_t> labels, std::span<const double> weights)>
+      fit;
   std::function<std::vector<std::uint8_t>(std::size_t id)> predict_train;
 };
 
@@ -105,10 +107,18 @@ class eg_lagrangian {
       : y_(y), g_(g), n_groups_(n_groups), m_(m), n_(static_cast<double>(y.size())) {
     std::vector<int> events;
     switch (m.kind) {
-      case eg_moment_kind::true_positive_rate_parity: events = {1}; break;
-      case eg_moment_kind::false_positive_rate_parity: events = {0}; break;
-      case eg_moment_kind::equalized_odds: events = {0, 1}; break;
-      default: events = {-1}; break;
+      case eg_moment_kind::true_positive_rate_parity:
+        events = {1};
+        break;
+      case eg_moment_kind::false_positive_rate_parity:
+        events = {0};
+        break;
+      case eg_moment_kind::equalized_odds:
+        events = {0, 1};
+        break;
+      default:
+        events = {-1};
+        break;
     }
     count_e_.assign(3, 0.0);
     count_eg_.assign(3 * n_groups, 0.0);
@@ -268,7 +278,8 @@ inline eg_result exponentiated_gradient(std::span<const std::uint8_t> labels,
     const std::size_t id = learner.fit(red_y, red_w);
     ++result.oracle_calls;
     const auto pred = learner.predict_train(id);
-    require(pred.size() == n, errc::length_mismatch, "the learner's predict_train returned the wrong length");
+    require(pred.size() == n, errc::length_mismatch,
+            "the learner's predict_train returned the wrong length");
     hypothesis cand{id, std::vector<double>(pred.begin(), pred.end()), 0.0, {}};
     for (std::size_t i = 0; i < n; ++i) {
       require(pred[i] <= 1, errc::out_of_range, "the learner's predictions must be 0 or 1");
@@ -316,7 +327,8 @@ inline eg_result exponentiated_gradient(std::span<const std::uint8_t> labels,
       if (nu < 0.0) {
         // fairlearn: ν = 0.5 · std(|h − y|) / √n, with the sample standard deviation.
         double mean = 0.0;
-        for (std::size_t i = 0; i < n; ++i) mean += labels[i] ? 1.0 - hs[h_idx].h[i] : hs[h_idx].h[i];
+        for (std::size_t i = 0; i < n; ++i)
+          mean += labels[i] ? 1.0 - hs[h_idx].h[i] : hs[h_idx].h[i];
         mean /= static_cast<double>(n);
         double ss = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
@@ -383,14 +395,15 @@ inline eg_result exponentiated_gradient(std::span<const std::uint8_t> labels,
   result.nu = nu;
   for (const auto& hyp : hs) result.classifier_ids.push_back(hyp.id);
   result.weights.assign(hs.size(), 0.0);
-  for (std::size_t k = 0; k < q_history[best_t].size(); ++k) result.weights[k] = q_history[best_t][k];
+  for (std::size_t k = 0; k < q_history[best_t].size(); ++k)
+    result.weights[k] = q_history[best_t][k];
   return result;
 }
 
 // P(ŷ_i = 1) = Σ_k Q_k h_k(x_i), from each classifier's 0/1 predictions
 // (predictions[k][i], classifiers in result.classifier_ids order).
-inline std::vector<double> ensemble_probability(const eg_result& r,
-                                                const std::vector<std::vector<std::uint8_t>>& predictions) {
+inline std::vector<double> ensemble_probability(
+    const eg_result& r, const std::vector<std::vector<std::uint8_t>>& predictions) {
   require(predictions.size() == r.weights.size(), errc::length_mismatch,
           "need one prediction vector per classifier");
   const std::size_t n = predictions.empty() ? 0 : predictions[0].size();
@@ -406,9 +419,9 @@ inline std::vector<double> ensemble_probability(const eg_result& r,
 
 // Randomized 0/1 predictions: row i predicts 1 iff u_i < P(ŷ_i = 1), with u_i
 // word i of stream(seed, "mitigate.randomized_predict", 1) over 2^32.
-inline std::vector<std::uint8_t> predict_ensemble(const eg_result& r,
-                                                  const std::vector<std::vector<std::uint8_t>>& predictions,
-                                                  std::uint64_t seed) {
+inline std::vector<std::uint8_t> predict_ensemble(
+    const eg_result& r, const std::vector<std::vector<std::uint8_t>>& predictions,
+    std::uint64_t seed) {
   const auto p = ensemble_probability(r, predictions);
   const rng::stream s(seed, rng::purposes::randomized_predict, 1);
   std::vector<std::uint8_t> out(p.size());

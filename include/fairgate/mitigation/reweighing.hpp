@@ -27,8 +27,8 @@ FAIRGATE_BEGIN_NAMESPACE
 namespace mitigation {
 
 struct reweighing_result {
-  std::vector<double> row_weights;       // one per row
-  std::vector<double> factor;            // w(g, y) at [g * 2 + y]; 0 for empty cells
+  std::vector<double> row_weights;  // one per row
+  std::vector<double> factor;       // w(g, y) at [g * 2 + y]; 0 for empty cells
 };
 
 inline reweighing_result reweighing(std::span<const std::uint8_t> labels,
@@ -42,10 +42,12 @@ inline reweighing_result reweighing(std::span<const std::uint8_t> labels,
   std::vector<double> cell(2 * static_cast<std::size_t>(n_groups), 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     require(labels[i] <= 1, errc::out_of_range, [&] {
-      return "labels[" + std::to_string(i) + "] = " + std::to_string(labels[i]) + ": labels must be 0 or 1";
+      return "labels[" + std::to_string(i) + "] = " + std::to_string(labels[i]) +
+             ": labels must be 0 or 1";
     });
     require(groups[i] < n_groups, errc::out_of_range, [&] {
-      return "groups[" + std::to_string(i) + "] = " + std::to_string(groups[i]) + " is not below n_groups";
+      return "groups[" + std::to_string(i) + "] = " + std::to_string(groups[i]) +
+             " is not below n_groups";
     });
     const double w = sample_weights.empty() ? 1.0 : sample_weights[i];
     require(std::isfinite(w) && w >= 0.0, errc::invalid_value, [&] {

@@ -102,8 +102,10 @@ inline std::vector<hull_point> upper_hull(std::vector<hull_point> pts) {
       const auto& b = h.back();
       // Remove b if it lies on or below the segment a→p.
       const double cross = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
-      if (cross >= 0.0) h.pop_back();
-      else break;
+      if (cross >= 0.0)
+        h.pop_back();
+      else
+        break;
     }
     h.push_back(p);
   }
@@ -178,13 +180,16 @@ inline threshold_rules fit_thresholds(std::span<const double> scores,
                            c != threshold_constraint::false_positive_rate_parity;
     const bool needs_neg = c == threshold_constraint::false_positive_rate_parity ||
                            c == threshold_constraint::equalized_odds;
-    require(!needs_pos || Pg > 0.0, errc::empty_input,
-            [&] { return "group " + std::to_string(g) + " has no positive rows: its TPR is undefined"; });
-    require(!needs_neg || Ng > 0.0, errc::empty_input,
-            [&] { return "group " + std::to_string(g) + " has no negative rows: its FPR is undefined"; });
+    require(!needs_pos || Pg > 0.0, errc::empty_input, [&] {
+      return "group " + std::to_string(g) + " has no positive rows: its TPR is undefined";
+    });
+    require(!needs_neg || Ng > 0.0, errc::empty_input, [&] {
+      return "group " + std::to_string(g) + " has no negative rows: its FPR is undefined";
+    });
 
     // Descending scores; each distinct score is a threshold (predict s >= t).
-    std::stable_sort(r.begin(), r.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+    std::stable_sort(r.begin(), r.end(),
+                     [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
     std::vector<detail::hull_point> pts;
     double tp = 0.0, fp = 0.0;
     auto add_point = [&](double threshold) {
@@ -195,10 +200,19 @@ inline threshold_rules fit_thresholds(std::span<const double> scores,
       double y = balanced ? 0.5 * (tp / P + tn / N) : (tp + tn) / W;
       double x = 0.0;
       switch (c) {
-        case threshold_constraint::demographic_parity: x = (tp + fp) / (Pg + Ng); break;
-        case threshold_constraint::true_positive_rate_parity: x = tpr; break;
-        case threshold_constraint::false_positive_rate_parity: x = fpr; break;
-        case threshold_constraint::equalized_odds: x = fpr; y = tpr; break;
+        case threshold_constraint::demographic_parity:
+          x = (tp + fp) / (Pg + Ng);
+          break;
+        case threshold_constraint::true_positive_rate_parity:
+          x = tpr;
+          break;
+        case threshold_constraint::false_positive_rate_parity:
+          x = fpr;
+          break;
+        case threshold_constraint::equalized_odds:
+          x = fpr;
+          y = tpr;
+          break;
       }
       pts.push_back({x, y, tpr, fpr, threshold});
     };

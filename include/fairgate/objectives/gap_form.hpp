@@ -27,7 +27,12 @@ FAIRGATE_BEGIN_NAMESPACE
 
 namespace objectives {
 
-enum class gap_form { max_minus_min, max_abs_to_overall, sum_squared_to_overall, hinge_squared_to_overall };
+enum class gap_form {
+  max_minus_min,
+  max_abs_to_overall,
+  sum_squared_to_overall,
+  hinge_squared_to_overall
+};
 
 // A penalty value with its partial derivatives.
 struct gap_value {

@@ -33,11 +33,11 @@ inline bool in_subset(row_subset s, std::uint8_t label) noexcept {
 // IN the subset (other rows are left untouched, so two disjoint subsets can
 // share one array), and the gradient pass needs no second evaluation of f'.
 struct group_means {
-  std::vector<double> mean;          // q_g (0 where undefined)
-  std::vector<double> weight;        // D_g
-  std::vector<std::uint8_t> defined; // D_g > 0
-  double overall = 0.0;              // q
-  double overall_weight = 0.0;       // D
+  std::vector<double> mean;           // q_g (0 where undefined)
+  std::vector<double> weight;         // D_g
+  std::vector<std::uint8_t> defined;  // D_g > 0
+  double overall = 0.0;               // q
+  double overall_weight = 0.0;        // D
 };
 
 template <class Score, class RowFn>

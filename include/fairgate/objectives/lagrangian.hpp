@@ -71,7 +71,8 @@ namespace detail {
 inline std::vector<double> average_ranks(std::span<const double> x) {
   std::vector<std::size_t> order(x.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
   std::vector<double> rank(x.size());
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i;

@@ -66,8 +66,10 @@ class gradient_buffer {
     if constexpr (!std::is_same_v<Grad, double>) scratch_.resize(out.size());
   }
   [[nodiscard]] std::span<double> doubles() noexcept {
-    if constexpr (std::is_same_v<Grad, double>) return out_;
-    else return scratch_;
+    if constexpr (std::is_same_v<Grad, double>)
+      return out_;
+    else
+      return scratch_;
   }
   void publish() {
     if constexpr (!std::is_same_v<Grad, double>) {
@@ -131,8 +133,10 @@ odds_result equalized_odds(const penalty_inputs<Score>& in, const penalty_option
   const std::span<double> g = buf.doubles();
   const group_means tpr = compute_group_means(in, row_subset::positives, f, g);
   const group_means fpr = compute_group_means(in, row_subset::negatives, f, g);
-  const gap_value gap_tpr = evaluate_gap(opt.form, tpr.mean, tpr.defined, tpr.overall, opt.tolerance);
-  const gap_value gap_fpr = evaluate_gap(opt.form, fpr.mean, fpr.defined, fpr.overall, opt.tolerance);
+  const gap_value gap_tpr =
+      evaluate_gap(opt.form, tpr.mean, tpr.defined, tpr.overall, opt.tolerance);
+  const gap_value gap_fpr =
+      evaluate_gap(opt.form, fpr.mean, fpr.defined, fpr.overall, opt.tolerance);
 
   double scale_tpr = 1.0, scale_fpr = 1.0, value = 0.0;
   switch (aggregate) {
@@ -149,7 +153,9 @@ odds_result equalized_odds(const penalty_inputs<Score>& in, const penalty_option
       value = 0.5 * (gap_tpr.value + gap_fpr.value);
       scale_tpr = scale_fpr = 0.5;
       break;
-    case odds_aggregate::sum: value = gap_tpr.value + gap_fpr.value; break;
+    case odds_aggregate::sum:
+      value = gap_tpr.value + gap_fpr.value;
+      break;
   }
   // Each row is in exactly one subset, so it gets exactly one of the terms.
   assign_gradient(in, row_subset::positives, tpr, gap_tpr, scale_tpr, g, g, false);

@@ -47,9 +47,8 @@ void validate(const penalty_inputs<Score>& in, std::size_t gradient_size) {
   require(gradient_size == n, errc::length_mismatch, mismatch("gradient", gradient_size));
   require(in.n_groups > 0, errc::invalid_argument, "n_groups must be at least 1");
   for (std::size_t i = 0; i < n; ++i) {
-    require(std::isfinite(static_cast<double>(in.scores[i])), errc::invalid_value, [&] {
-      return "scores[" + std::to_string(i) + "] is not finite";
-    });
+    require(std::isfinite(static_cast<double>(in.scores[i])), errc::invalid_value,
+            [&] { return "scores[" + std::to_string(i) + "] is not finite"; });
     require(in.labels[i] <= 1, errc::out_of_range, [&] {
       return "labels[" + std::to_string(i) + "] = " + std::to_string(in.labels[i]) +
              ": labels must be 0 or 1";

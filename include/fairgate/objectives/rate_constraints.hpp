@@ -41,10 +41,14 @@ enum class rate_kind : std::uint8_t {
 
 constexpr const char* rate_kind_name(rate_kind r) noexcept {
   switch (r) {
-    case rate_kind::selection: return "selection_rate";
-    case rate_kind::tpr: return "tpr";
-    case rate_kind::fpr: return "fpr";
-    case rate_kind::error: return "error_rate";
+    case rate_kind::selection:
+      return "selection_rate";
+    case rate_kind::tpr:
+      return "tpr";
+    case rate_kind::fpr:
+      return "fpr";
+    case rate_kind::error:
+      return "error_rate";
   }
   return "?";
 }
@@ -82,9 +86,12 @@ namespace detail {
 
 constexpr row_subset subset_of(rate_kind r) noexcept {
   switch (r) {
-    case rate_kind::tpr: return row_subset::positives;
-    case rate_kind::fpr: return row_subset::negatives;
-    default: return row_subset::all;
+    case rate_kind::tpr:
+      return row_subset::positives;
+    case rate_kind::fpr:
+      return row_subset::negatives;
+    default:
+      return row_subset::all;
   }
 }
 
@@ -110,17 +117,17 @@ inline auto rate_row_fn(rate_kind r, const relaxation& relax, bool hard) {
 template <class Score>
 constraint_values evaluate_constraints(const penalty_inputs<Score>& in,
                                        std::span<const rate_constraint> constraints,
-                                       const relaxation& relax,
-                                       std::span<const double> multipliers,
+                                       const relaxation& relax, std::span<const double> multipliers,
                                        std::span<double> gradient) {
   validate(in, gradient.size());
   relax.validate();
-  require(multipliers.empty() || multipliers.size() == constraints.size(),
-          errc::length_mismatch, "multipliers must be empty or one per constraint");
+  require(multipliers.empty() || multipliers.size() == constraints.size(), errc::length_mismatch,
+          "multipliers must be empty or one per constraint");
   for (const auto& c : constraints) {
     require(c.group < in.n_groups, errc::out_of_range,
             [&] { return "constraint on group " + std::to_string(c.group) + " >= n_groups"; });
-    require(c.sign == 1 || c.sign == -1, errc::invalid_argument, "constraint sign must be +1 or -1");
+    require(c.sign == 1 || c.sign == -1, errc::invalid_argument,
+            "constraint sign must be +1 or -1");
   }
   constraint_values out;
   out.proxy.assign(constraints.size(), 0.0);

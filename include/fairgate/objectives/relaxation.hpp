@@ -46,16 +46,20 @@ struct relaxation {
 
   void validate() const {
     require(temperature > 0.0 && temperature < 1e300, errc::invalid_argument, [&] {
-      return "relaxation temperature must be positive and finite, got " + std::to_string(temperature);
+      return "relaxation temperature must be positive and finite, got " +
+             std::to_string(temperature);
     });
   }
 
   [[nodiscard]] double value(double s) const noexcept {
     const double x = s / temperature;
     switch (kind) {
-      case relaxation_kind::sigmoid: return stable_sigmoid(x);
-      case relaxation_kind::hinge: return x > -1.0 ? 1.0 + x : 0.0;
-      case relaxation_kind::softplus: return stable_softplus(x) / ln2;
+      case relaxation_kind::sigmoid:
+        return stable_sigmoid(x);
+      case relaxation_kind::hinge:
+        return x > -1.0 ? 1.0 + x : 0.0;
+      case relaxation_kind::softplus:
+        return stable_softplus(x) / ln2;
     }
     return 0.0;
   }
@@ -68,8 +72,10 @@ struct relaxation {
         const double p = stable_sigmoid(x);
         return p * (1.0 - p) / temperature;
       }
-      case relaxation_kind::hinge: return x > -1.0 ? 1.0 / temperature : 0.0;
-      case relaxation_kind::softplus: return stable_sigmoid(x) / (ln2 * temperature);
+      case relaxation_kind::hinge:
+        return x > -1.0 ? 1.0 / temperature : 0.0;
+      case relaxation_kind::softplus:
+        return stable_sigmoid(x) / (ln2 * temperature);
     }
     return 0.0;
   }

@@ -30,8 +30,9 @@ namespace prune {
 // out explicitly (not std::nearbyint) so a host that changed the floating-point
 // rounding mode still gets Python's answer. x - floor(x) is exact in binary64.
 inline std::int64_t round_half_even(double x) {
-  require(std::isfinite(x) && x >= 0.0 && x < 9.2e18, errc::invalid_argument,
-          [&] { return "round_half_even: " + std::to_string(x) + " is not a finite non-negative value"; });
+  require(std::isfinite(x) && x >= 0.0 && x < 9.2e18, errc::invalid_argument, [&] {
+    return "round_half_even: " + std::to_string(x) + " is not a finite non-negative value";
+  });
   const double fl = std::floor(x);
   const double diff = x - fl;
   auto r = static_cast<std::int64_t>(fl);
@@ -46,7 +47,8 @@ class amount {
   // A fraction of what remains; NaN, < 0 or > 1 throws invalid_argument.
   static amount fraction(double f) {
     require(f >= 0.0 && f <= 1.0, errc::invalid_argument, [&] {
-      return "pruning amount " + std::to_string(f) + " must be a fraction in [0, 1] (or use amount::count)";
+      return "pruning amount " + std::to_string(f) +
+             " must be a fraction in [0, 1] (or use amount::count)";
     });
     amount a;
     a.kind_ = kind::fraction;
@@ -97,7 +99,8 @@ class amount {
 // Count to prune NOW so that the total pruned reaches round(target * numel)
 // (schedules give total sparsity targets; passes take amounts of what
 // remains). Never negative: a target below the current sparsity prunes 0.
-inline amount amount_for_target(double target_sparsity, std::int64_t numel, std::int64_t already_pruned) {
+inline amount amount_for_target(double target_sparsity, std::int64_t numel,
+                                std::int64_t already_pruned) {
   require(target_sparsity >= 0.0 && target_sparsity <= 1.0, errc::invalid_argument, [&] {
     return "target sparsity " + std::to_string(target_sparsity) + " must be in [0, 1]";
   });

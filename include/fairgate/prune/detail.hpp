@@ -53,22 +53,25 @@ void for_each_run(const tensor::view& v, Fn&& fn) {
 // Calls fn(flat, value_as_double) for every element in flat order.
 template <class Fn>
 void for_each_value(const tensor::view& v, Fn&& fn) {
-  for_each_run(v, [&](std::int64_t flat0, std::int64_t off0, std::int64_t len, std::int64_t stride) {
-    switch (v.type) {
-      case tensor::dtype::f32: {
-        const float* p = v.as<const float>() + off0;
-        for (std::int64_t j = 0; j < len; ++j) fn(flat0 + j, static_cast<double>(p[j * stride]));
-        break;
-      }
-      case tensor::dtype::f64: {
-        const double* p = v.as<const double>() + off0;
-        for (std::int64_t j = 0; j < len; ++j) fn(flat0 + j, p[j * stride]);
-        break;
-      }
-      default:
-        for (std::int64_t j = 0; j < len; ++j) fn(flat0 + j, tensor::load_as_double(v, off0 + j * stride));
-    }
-  });
+  for_each_run(v,
+               [&](std::int64_t flat0, std::int64_t off0, std::int64_t len, std::int64_t stride) {
+                 switch (v.type) {
+                   case tensor::dtype::f32: {
+                     const float* p = v.as<const float>() + off0;
+                     for (std::int64_t j = 0; j < len; ++j)
+                       fn(flat0 + j, static_cast<double>(p[j * stride]));
+                     break;
+                   }
+                   case tensor::dtype::f64: {
+                     const double* p = v.as<const double>() + off0;
+                     for (std::int64_t j = 0; j < len; ++j) fn(flat0 + j, p[j * stride]);
+                     break;
+                   }
+                   default:
+                     for (std::int64_t j = 0; j < len; ++j)
+                       fn(flat0 + j, tensor::load_as_double(v, off0 + j * stride));
+                 }
+               });
 }
 
 // |x| as the bits of a non-negative double: for non-negative IEEE values the
@@ -79,7 +82,9 @@ inline std::uint64_t abs_key64(double x) noexcept {
   return std::bit_cast<std::uint64_t>(x) & 0x7fffffffffffffffULL;
 }
 inline constexpr std::uint32_t inf_key32 = 0x7f800000u;
-inline std::uint32_t abs_key32(float x) noexcept { return std::bit_cast<std::uint32_t>(x) & 0x7fffffffu; }
+inline std::uint32_t abs_key32(float x) noexcept {
+  return std::bit_cast<std::uint32_t>(x) & 0x7fffffffu;
+}
 
 // A total order on doubles (finite ones; callers reject NaN) as unsigned
 // integers: flip all bits of negatives, set the sign bit of non-negatives.
@@ -90,10 +95,10 @@ inline std::uint64_t signed_key64(double x) noexcept {
   return (b >> 63) ? ~b : (b | 0x8000000000000000ULL);
 }
 
-[[noreturn]] inline void throw_non_finite(std::string_view what, std::string_view name, std::int64_t flat,
-                                          double value) {
-  throw error(errc::invalid_value, std::string(what) + " '" + std::string(name) + "'[" + std::to_string(flat) +
-                                       "] = " + std::to_string(value) +
+[[noreturn]] inline void throw_non_finite(std::string_view what, std::string_view name,
+                                          std::int64_t flat, double value) {
+  throw error(errc::invalid_value, std::string(what) + " '" + std::string(name) + "'[" +
+                                       std::to_string(flat) + "] = " + std::to_string(value) +
                                        ": pruning needs finite weights (NaN/Inf are rejected)");
 }
 
@@ -102,9 +107,11 @@ inline void require_pass_dtype(const tensor::view& v, std::string_view name) {
   (void)name;
 }
 
-inline void require_mask_shape(const tensor::mask& m, const tensor::view& v, std::string_view name) {
+inline void require_mask_shape(const tensor::mask& m, const tensor::view& v,
+                               std::string_view name) {
   require(m.same_shape(v), errc::length_mismatch, [&] {
-    return "existing mask for tensor '" + std::string(name) + "' has a different shape from the tensor";
+    return "existing mask for tensor '" + std::string(name) +
+           "' has a different shape from the tensor";
   });
 }
 

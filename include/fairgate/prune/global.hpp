@@ -89,39 +89,46 @@ constexpr int popcount64(std::uint64_t x) noexcept {
 // Visits the eligible weights of `v` in flat order as fn(key, flat).
 template <class K, class Fn>
 inline void visit_keys(const tensor::view& v, const tensor::mask* m, Fn&& fn) {
-  for_each_run(v, [&](std::int64_t flat0, std::int64_t off0, std::int64_t len, std::int64_t stride) {
-    auto body = [&](auto load) {
-      if (m == nullptr) {
-        for (std::int64_t j = 0; j < len; ++j) fn(load(j), flat0 + j);
-      } else {
-        const std::uint64_t* words = m->words().data();
-        for (std::int64_t j = 0; j < len; ++j) {
-          const std::int64_t f = flat0 + j;
-          if ((words[f >> 6] >> (f & 63)) & 1u) fn(load(j), f);
-        }
-      }
-    };
-    if constexpr (std::is_same_v<K, std::uint32_t>) {
-      const float* p = v.as<const float>() + off0;
-      if (stride == 1) body([p](std::int64_t j) { return abs_key32(p[j]); });
-      else body([p, stride](std::int64_t j) { return abs_key32(p[j * stride]); });
-    } else {
-      switch (v.type) {
-        case tensor::dtype::f32: {
-          const float* p = v.as<const float>() + off0;
-          body([p, stride](std::int64_t j) { return abs_key64(static_cast<double>(p[j * stride])); });
-          break;
-        }
-        case tensor::dtype::f64: {
-          const double* p = v.as<const double>() + off0;
-          body([p, stride](std::int64_t j) { return abs_key64(p[j * stride]); });
-          break;
-        }
-        default:
-          body([&v, off0, stride](std::int64_t j) { return abs_key64(tensor::load_as_double(v, off0 + j * stride)); });
-      }
-    }
-  });
+  for_each_run(v,
+               [&](std::int64_t flat0, std::int64_t off0, std::int64_t len, std::int64_t stride) {
+                 auto body = [&](auto load) {
+                   if (m == nullptr) {
+                     for (std::int64_t j = 0; j < len; ++j) fn(load(j), flat0 + j);
+                   } else {
+                     const std::uint64_t* words = m->words().data();
+                     for (std::int64_t j = 0; j < len; ++j) {
+                       const std::int64_t f = flat0 + j;
+                       if ((words[f >> 6] >> (f & 63)) & 1u) fn(load(j), f);
+                     }
+                   }
+                 };
+                 if constexpr (std::is_same_v<K, std::uint32_t>) {
+                   const float* p = v.as<const float>() + off0;
+                   if (stride == 1)
+                     body([p](std::int64_t j) { return abs_key32(p[j]); });
+                   else
+                     body([p, stride](std::int64_t j) { return abs_key32(p[j * stride]); });
+                 } else {
+                   switch (v.type) {
+                     case tensor::dtype::f32: {
+                       const float* p = v.as<const float>() + off0;
+                       body([p, stride](std::int64_t j) {
+                         return abs_key64(static_cast<double>(p[j * stride]));
+                       });
+                       break;
+                     }
+                     case tensor::dtype::f64: {
+                       const double* p = v.as<const double>() + off0;
+                       body([p, stride](std::int64_t j) { return abs_key64(p[j * stride]); });
+                       break;
+                     }
+                     default:
+                       body([&v, off0, stride](std::int64_t j) {
+                         return abs_key64(tensor::load_as_double(v, off0 + j * stride));
+                       });
+                   }
+                 }
+               });
 }
 
 #if FAIRGATE_SIMD_ENABLED && defined(__SSE2__)
@@ -142,11 +149,9 @@ inline bool prune_cpu_has_avx2() noexcept {
 
 // Bracket scan of p[0, n) in steps of 32 keys; advances i, adds to lt_count,
 // appends candidates. Returns false on a non-finite key or too many candidates.
-__attribute__((target("avx2"))) inline bool bracket_scan_avx2(const std::uint32_t* p, std::int64_t n,
-                                                              std::int64_t& i, std::uint32_t lo, std::uint32_t hi,
-                                                              std::int64_t& lt_count,
-                                                              std::vector<std::uint32_t>& cand,
-                                                              std::size_t limit) {
+__attribute__((target("avx2"))) inline bool bracket_scan_avx2(
+    const std::uint32_t* p, std::int64_t n, std::int64_t& i, std::uint32_t lo, std::uint32_t hi,
+    std::int64_t& lt_count, std::vector<std::uint32_t>& cand, std::size_t limit) {
   const __m256i absm = _mm256_set1_epi32(0x7fffffff);
   const __m256i lov = _mm256_set1_epi32(static_cast<int>(lo));
   const __m256i hiv = _mm256_set1_epi32(static_cast<int>(hi));
@@ -158,8 +163,8 @@ __attribute__((target("avx2"))) inline bool bracket_scan_avx2(const std::uint32_
     for (; i < stop; i += 32) {
       unsigned inside = 0;
       for (int u = 0; u < 4; ++u) {
-        const __m256i kv =
-            _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 8 * u)), absm);
+        const __m256i kv = _mm256_and_si256(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 8 * u)), absm);
         const __m256i lt = _mm256_cmpgt_epi32(lov, kv);
         const __m256i gt = _mm256_cmpgt_epi32(kv, hiv);
         badv = _mm256_or_si256(badv, _mm256_cmpgt_epi32(kv, finv));
@@ -169,9 +174,9 @@ __attribute__((target("avx2"))) inline bool bracket_scan_avx2(const std::uint32_
                   << (8 * u);
       }
       while (inside != 0) [[unlikely]] {
-        cand.push_back(p[i + std::countr_zero(inside)] & 0x7fffffffu);
-        inside &= inside - 1;
-      }
+          cand.push_back(p[i + std::countr_zero(inside)] & 0x7fffffffu);
+          inside &= inside - 1;
+        }
     }
     alignas(32) std::int32_t lanes[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
@@ -182,15 +187,20 @@ __attribute__((target("avx2"))) inline bool bracket_scan_avx2(const std::uint32_
 }
 
 // lt / eq bit masks of 64 consecutive keys against t.
-__attribute__((target("avx2"))) inline void mask_block_avx2(const float* p, std::uint32_t t, std::uint64_t& lt,
-                                                            std::uint64_t& eq) {
+__attribute__((target("avx2"))) inline void mask_block_avx2(const float* p, std::uint32_t t,
+                                                            std::uint64_t& lt, std::uint64_t& eq) {
   const __m256i absm = _mm256_set1_epi32(0x7fffffff);
   const __m256i tv = _mm256_set1_epi32(static_cast<int>(t));
   std::uint64_t l = 0, e = 0;
   for (int j = 0; j < 64; j += 8) {
-    const __m256i kv = _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + j)), absm);
-    l |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(tv, kv))))) << j;
-    e |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(kv, tv))))) << j;
+    const __m256i kv =
+        _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + j)), absm);
+    l |= static_cast<std::uint64_t>(static_cast<unsigned>(
+             _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(tv, kv)))))
+         << j;
+    e |= static_cast<std::uint64_t>(static_cast<unsigned>(
+             _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(kv, tv)))))
+         << j;
   }
   lt = l;
   eq = e;
@@ -246,7 +256,9 @@ inline bool bracket_select_f32(std::span<const tensor::view> ws, std::int64_t to
   }
   if (hi > max_finite) return false;
   std::vector<std::uint32_t> cand;
-  cand.reserve(static_cast<std::size_t>(static_cast<double>(total) * (2.0 * delta / static_cast<double>(m))) + 1024);
+  cand.reserve(static_cast<std::size_t>(static_cast<double>(total) *
+                                        (2.0 * delta / static_cast<double>(m))) +
+               1024);
   std::int64_t lt_count = 0;
   bool bad = false;
   for (const auto& v : ws) {
@@ -274,22 +286,24 @@ inline bool bracket_select_f32(std::span<const tensor::view> ws, std::int64_t to
         for (; i < stop16; i += 16) {
           unsigned inside = 0;
           for (int u = 0; u < 4; ++u) {
-            const __m128i kv = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 4 * u)), absm);
+            const __m128i kv = _mm_and_si128(
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 4 * u)), absm);
             const __m128i lt = _mm_cmplt_epi32(kv, lov);
             const __m128i gt = _mm_cmpgt_epi32(kv, hiv);
             badv = _mm_or_si128(badv, _mm_cmpgt_epi32(kv, finv));
             acc = _mm_sub_epi32(acc, lt);
-            inside |= static_cast<unsigned>(
-                          _mm_movemask_ps(_mm_castsi128_ps(_mm_xor_si128(_mm_or_si128(lt, gt), ones))))
+            inside |= static_cast<unsigned>(_mm_movemask_ps(
+                          _mm_castsi128_ps(_mm_xor_si128(_mm_or_si128(lt, gt), ones))))
                       << (4 * u);
           }
           while (inside != 0) [[unlikely]] {
-            cand.push_back(p[i + std::countr_zero(inside)] & 0x7fffffffu);
-            inside &= inside - 1;
-          }
+              cand.push_back(p[i + std::countr_zero(inside)] & 0x7fffffffu);
+              inside &= inside - 1;
+            }
         }
         for (; i < stop; i += 4) {
-          const __m128i kv = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), absm);
+          const __m128i kv =
+              _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), absm);
           const __m128i lt = _mm_cmplt_epi32(kv, lov);
           const __m128i gt = _mm_cmpgt_epi32(kv, hiv);
           badv = _mm_or_si128(badv, _mm_cmpgt_epi32(kv, finv));
@@ -312,8 +326,10 @@ inline bool bracket_select_f32(std::span<const tensor::view> ws, std::int64_t to
     for (; i < n; ++i) {
       const std::uint32_t key = p[i] & 0x7fffffffu;
       if (key > max_finite) return false;
-      if (key < lo) ++lt_count;
-      else if (key <= hi) cand.push_back(key);
+      if (key < lo)
+        ++lt_count;
+      else if (key <= hi)
+        cand.push_back(key);
     }
     if (cand.size() > candidate_limit) return false;
   }
@@ -332,11 +348,14 @@ inline global_result global_select(std::span<const tensor::view> ws, amount a,
                                    std::span<const tensor::mask> existing,
                                    std::span<const std::string_view> names, options opt) {
   constexpr int key_bits = static_cast<int>(sizeof(K) * 8);
-  constexpr K inf_key = static_cast<K>(std::is_same_v<K, std::uint32_t> ? std::uint64_t{inf_key32} : inf_key64);
+  constexpr K inf_key =
+      static_cast<K>(std::is_same_v<K, std::uint32_t> ? std::uint64_t{inf_key32} : inf_key64);
   constexpr std::size_t candidate_limit = std::size_t{1} << 22;
   const std::size_t nt = ws.size();
   auto name_of = [&](std::size_t t) { return t < names.size() ? names[t] : std::string_view{}; };
-  auto mask_of = [&](std::size_t t) -> const tensor::mask* { return existing.empty() ? nullptr : &existing[t]; };
+  auto mask_of = [&](std::size_t t) -> const tensor::mask* {
+    return existing.empty() ? nullptr : &existing[t];
+  };
 
   std::vector<std::int64_t> eligible(nt, 0);
   std::int64_t total = 0;
@@ -363,16 +382,19 @@ inline global_result global_select(std::span<const tensor::view> ws, amount a,
     std::vector<std::uint64_t> hist(65536, 0);
     int shift = key_bits - 16;
     for (std::size_t t = 0; t < nt; ++t) {
-      visit_keys<K>(ws[t], mask_of(t), [&](K key, std::int64_t) { ++hist[static_cast<std::size_t>(key >> shift)]; });
+      visit_keys<K>(ws[t], mask_of(t),
+                    [&](K key, std::int64_t) { ++hist[static_cast<std::size_t>(key >> shift)]; });
     }
     bool non_finite = false;
-    for (std::size_t d = static_cast<std::size_t>(inf_key >> shift); d < hist.size(); ++d) non_finite = non_finite || hist[d] != 0;
+    for (std::size_t d = static_cast<std::size_t>(inf_key >> shift); d < hist.size(); ++d)
+      non_finite = non_finite || hist[d] != 0;
     if (non_finite) {
       // Find the first one for the message.
       for (std::size_t t = 0; t < nt; ++t) {
         const tensor::mask* m = mask_of(t);
         detail::for_each_value(ws[t], [&](std::int64_t flat, double x) {
-          if (!(x - x == 0.0) && (m == nullptr || m->kept(flat))) throw_non_finite("weight of tensor", name_of(t), flat, x);
+          if (!(x - x == 0.0) && (m == nullptr || m->kept(flat)))
+            throw_non_finite("weight of tensor", name_of(t), flat, x);
         });
       }
     }
@@ -401,7 +423,8 @@ inline global_result global_select(std::span<const tensor::view> ws, amount a,
               if ((key >> shift) == want) cand.push_back(key);
             });
           }
-          std::nth_element(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(rank), cand.end());
+          std::nth_element(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(rank),
+                           cand.end());
           threshold = cand[static_cast<std::size_t>(rank)];
           for (K c : cand) below += (c < threshold) ? 1u : 0u;
           break;
@@ -433,7 +456,8 @@ inline global_result global_select(std::span<const tensor::view> ws, amount a,
     std::uint64_t* words = after.words().data();
     const std::int64_t n = v.numel();
     std::int64_t pruned_here = 0;
-    if (k > 0 && v.type == tensor::dtype::f32 && std::is_same_v<K, std::uint32_t> && v.is_contiguous() && n > 0) {
+    if (k > 0 && v.type == tensor::dtype::f32 && std::is_same_v<K, std::uint32_t> &&
+        v.is_contiguous() && n > 0) {
       // Fast path: 64 weights -> one mask word, branch-free except for ties.
       const float* p = v.as<const float>();
 #if defined(FAIRGATE_PRUNE_AVX2)
@@ -456,10 +480,14 @@ inline global_result global_select(std::span<const tensor::view> ws, amount a,
           const __m128i absm = _mm_set1_epi32(0x7fffffff);
           const __m128i tv = _mm_set1_epi32(static_cast<int>(threshold));
           for (; j < 64; j += 4) {
-            const __m128i kv =
-                _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + base + j)), absm);
-            lt |= static_cast<std::uint64_t>(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(kv, tv)))) << j;
-            eq |= static_cast<std::uint64_t>(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(kv, tv)))) << j;
+            const __m128i kv = _mm_and_si128(
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + base + j)), absm);
+            lt |= static_cast<std::uint64_t>(
+                      _mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(kv, tv))))
+                  << j;
+            eq |= static_cast<std::uint64_t>(
+                      _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(kv, tv))))
+                  << j;
           }
         }
 #endif
@@ -513,7 +541,8 @@ inline global_result global_select(std::span<const tensor::view> ws, amount a,
 
 inline global_result global_l1_unstructured(std::span<const tensor::view> weights, amount a,
                                             std::span<const tensor::mask> existing = {},
-                                            std::span<const std::string_view> names = {}, options opt = {}) {
+                                            std::span<const std::string_view> names = {},
+                                            options opt = {}) {
   require(existing.empty() || existing.size() == weights.size(), errc::length_mismatch, [&] {
     return "global pruning: " + std::to_string(existing.size()) + " existing masks for " +
            std::to_string(weights.size()) + " tensors";

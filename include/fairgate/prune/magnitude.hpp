@@ -42,8 +42,8 @@ namespace prune {
 namespace detail {
 // Prunes the k smallest (key, flat) pairs of `keys` from `m` (ties of key ->
 // lower flat first, since pairs compare lexicographically).
-inline void prune_smallest(std::vector<std::pair<std::uint64_t, std::int64_t>>& keys, std::int64_t k,
-                           tensor::mask& m) {
+inline void prune_smallest(std::vector<std::pair<std::uint64_t, std::int64_t>>& keys,
+                           std::int64_t k, tensor::mask& m) {
   if (k <= 0) return;
   const auto kk = static_cast<std::size_t>(k);
   if (kk >= keys.size()) {  // everything eligible goes
@@ -58,8 +58,9 @@ inline void prune_smallest(std::vector<std::pair<std::uint64_t, std::int64_t>>& 
 }
 }  // namespace detail
 
-inline result l1_unstructured(const tensor::view& w, amount a, const tensor::mask* existing = nullptr,
-                              std::string_view name = {}, options opt = {}) {
+inline result l1_unstructured(const tensor::view& w, amount a,
+                              const tensor::mask* existing = nullptr, std::string_view name = {},
+                              options opt = {}) {
   detail::require_pass_dtype(w, name);
   if (existing != nullptr) detail::require_mask_shape(*existing, w, name);
   tensor::mask before = existing != nullptr ? *existing : tensor::mask::like(w);
@@ -68,7 +69,8 @@ inline result l1_unstructured(const tensor::view& w, amount a, const tensor::mas
   detail::for_each_value(w, [&](std::int64_t flat, double x) {
     if (!before.kept(flat)) return;
     const std::uint64_t key = detail::abs_key64(x);
-    if (key >= detail::inf_key64) [[unlikely]] detail::throw_non_finite("weight", name, flat, x);
+    if (key >= detail::inf_key64) [[unlikely]]
+      detail::throw_non_finite("weight", name, flat, x);
     keys.emplace_back(key, flat);
   });
   record r;

@@ -33,20 +33,21 @@ FAIRGATE_BEGIN_NAMESPACE
 
 namespace prune {
 
-inline result n_m(const tensor::view& w, int n, int m, std::size_t axis, const tensor::mask* existing = nullptr,
-                  std::string_view name = {}, options opt = {}) {
+inline result n_m(const tensor::view& w, int n, int m, std::size_t axis,
+                  const tensor::mask* existing = nullptr, std::string_view name = {},
+                  options opt = {}) {
   require(m >= 2 && n >= 1 && n < m, errc::invalid_argument, [&] {
-    return "N:M pruning of '" + std::string(name) + "': need 1 <= N < M, got " + std::to_string(n) + ":" +
-           std::to_string(m);
+    return "N:M pruning of '" + std::string(name) + "': need 1 <= N < M, got " + std::to_string(n) +
+           ":" + std::to_string(m);
   });
   require(axis < w.rank, errc::invalid_argument, [&] {
-    return "N:M pruning of '" + std::string(name) + "': axis " + std::to_string(axis) + " out of range for rank " +
-           std::to_string(w.rank);
+    return "N:M pruning of '" + std::string(name) + "': axis " + std::to_string(axis) +
+           " out of range for rank " + std::to_string(w.rank);
   });
   const std::int64_t len = w.shape[axis];
   require(len % m == 0, errc::invalid_argument, [&] {
-    return "N:M pruning of '" + std::string(name) + "': axis " + std::to_string(axis) + " has length " +
-           std::to_string(len) + ", not a multiple of M = " + std::to_string(m);
+    return "N:M pruning of '" + std::string(name) + "': axis " + std::to_string(axis) +
+           " has length " + std::to_string(len) + ", not a multiple of M = " + std::to_string(m);
   });
   if (existing != nullptr) detail::require_mask_shape(*existing, w, name);
   tensor::mask before = existing != nullptr ? *existing : tensor::mask::like(w);
@@ -78,7 +79,8 @@ inline result n_m(const tensor::view& w, int n, int m, std::size_t axis, const t
             if (before.kept(f)) {
               const double x = load(off0 + j * astride);
               const std::uint64_t mag = detail::abs_key64(x);
-              if (mag >= detail::inf_key64) [[unlikely]] detail::throw_non_finite("weight", name, f, x);
+              if (mag >= detail::inf_key64) [[unlikely]]
+                detail::throw_non_finite("weight", name, f, x);
               k = mag | (std::uint64_t{1} << 63);
               ++eligible_total;
             }

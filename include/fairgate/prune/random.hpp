@@ -55,8 +55,8 @@ inline result random_unstructured(const tensor::mask& existing, amount a, rng::s
   record r;
   r.tensor_name = std::string(name);
   r.how = method::random_unstructured;
-  r.detail = "key=(seed " + std::to_string(key.seed) + ", purpose tag " + std::to_string(key.purpose_tag) +
-             ", index " + std::to_string(key.index) + ")";
+  r.detail = "key=(seed " + std::to_string(key.seed) + ", purpose tag " +
+             std::to_string(key.purpose_tag) + ", index " + std::to_string(key.index) + ")";
   r.requested = a;
   r.eligible = static_cast<std::int64_t>(keys.size());
   r.stream = key;

@@ -42,14 +42,22 @@ enum class method : std::uint8_t {
 
 constexpr const char* method_name(method m) noexcept {
   switch (m) {
-    case method::l1_unstructured: return "l1_unstructured";
-    case method::global_l1_unstructured: return "global_l1_unstructured";
-    case method::random_unstructured: return "random_unstructured";
-    case method::ln_structured: return "ln_structured";
-    case method::n_m: return "n_m";
-    case method::saliency_unstructured: return "saliency_unstructured";
-    case method::global_saliency_unstructured: return "global_saliency_unstructured";
-    case method::fairgrape: return "fairgrape";
+    case method::l1_unstructured:
+      return "l1_unstructured";
+    case method::global_l1_unstructured:
+      return "global_l1_unstructured";
+    case method::random_unstructured:
+      return "random_unstructured";
+    case method::ln_structured:
+      return "ln_structured";
+    case method::n_m:
+      return "n_m";
+    case method::saliency_unstructured:
+      return "saliency_unstructured";
+    case method::global_saliency_unstructured:
+      return "global_saliency_unstructured";
+    case method::fairgrape:
+      return "fairgrape";
   }
   return "?";
 }
@@ -69,10 +77,10 @@ struct record {
   double sparsity = 0.0;                 // params_pruned_total / numel (0 when numel == 0)
   // Structured passes only (zero otherwise).
   std::int64_t slices_total = 0;
-  std::int64_t slices_pruned_total = 0;  // slices with every weight pruned, after the call
+  std::int64_t slices_pruned_total = 0;   // slices with every weight pruned, after the call
   std::optional<rng::stream_key> stream;  // random passes only
   std::uint64_t changed_digest = fnv1a64::offset_basis;
-  bool digest_computed = true;  // false when the caller switched digests off (options)
+  bool digest_computed = true;    // false when the caller switched digests off (options)
   std::uint64_t mask_digest = 0;  // tensor::mask::digest() of the new mask (0 if not computed)
 };
 
@@ -90,7 +98,8 @@ struct result {
 
 // FNV-1a 64 of the flat indices kept in `before` and pruned in `after`.
 inline std::uint64_t changed_indices_digest(const tensor::mask& before, const tensor::mask& after) {
-  require(before.same_shape(after), errc::length_mismatch, "changed_indices_digest: mask shapes differ");
+  require(before.same_shape(after), errc::length_mismatch,
+          "changed_indices_digest: mask shapes differ");
   fnv1a64 h;
   const auto a = before.words();
   const auto b = after.words();
@@ -107,20 +116,25 @@ inline std::uint64_t changed_indices_digest(const tensor::mask& before, const te
 
 namespace detail {
 // Fills the weight-count fields of `r` from known kept counts.
-inline void fill_counts(record& r, std::int64_t numel, std::int64_t kept_before, std::int64_t kept_after) {
+inline void fill_counts(record& r, std::int64_t numel, std::int64_t kept_before,
+                        std::int64_t kept_after) {
   r.numel = numel;
   r.params_pruned_new = kept_before - kept_after;
   r.params_pruned_total = numel - kept_after;
-  r.sparsity = numel == 0 ? 0.0 : static_cast<double>(r.params_pruned_total) / static_cast<double>(numel);
-  r.achieved = r.eligible == 0 ? 0.0 : static_cast<double>(r.pruned_new) / static_cast<double>(r.eligible);
+  r.sparsity =
+      numel == 0 ? 0.0 : static_cast<double>(r.params_pruned_total) / static_cast<double>(numel);
+  r.achieved =
+      r.eligible == 0 ? 0.0 : static_cast<double>(r.pruned_new) / static_cast<double>(r.eligible);
 }
-inline void fill_digests(record& r, const tensor::mask& before, const tensor::mask& after, bool with_digest) {
+inline void fill_digests(record& r, const tensor::mask& before, const tensor::mask& after,
+                         bool with_digest) {
   r.digest_computed = with_digest;
   if (with_digest) r.changed_digest = changed_indices_digest(before, after);
   if (with_digest) r.mask_digest = after.digest();
 }
 // Fills the weight-count and digest fields of `r` from the masks before and after.
-inline void fill_params(record& r, const tensor::mask& before, const tensor::mask& after, bool with_digest) {
+inline void fill_params(record& r, const tensor::mask& before, const tensor::mask& after,
+                        bool with_digest) {
   fill_counts(r, after.numel(), before.count_kept(), after.count_kept());
   fill_digests(r, before, after, with_digest);
 }

@@ -1,7 +1,8 @@
 // fairgate/prune/saliency.hpp: pruning by host-supplied saliency, including group-aware rules.
 //
 //   auto s = fairgate::prune::taylor_first_order(w, grad);            // |w * g|
-//   auto r = fairgate::prune::saliency_unstructured(tensor::mask::like(w), s, amount::fraction(0.5));
+//   auto r = fairgate::prune::saliency_unstructured(tensor::mask::like(w), s,
+//   amount::fraction(0.5));
 //   // group-aware: one importance vector per demographic group
 //   auto c = fairgate::prune::combine_min(std::vector<std::span<const double>>{s_g0, s_g1});
 //
@@ -69,19 +70,23 @@ FAIRGATE_BEGIN_NAMESPACE
 namespace prune {
 
 namespace detail {
-inline std::vector<double> elementwise(const tensor::view& w, const tensor::view& other, const char* what,
-                                       double (*f)(double, double)) {
-  require(w.rank == other.rank && std::equal(w.shape.begin(), w.shape.begin() + static_cast<std::ptrdiff_t>(w.rank),
-                                             other.shape.begin()),
-          errc::length_mismatch, [&] { return std::string(what) + ": the weight and its companion tensor differ in shape"; });
+inline std::vector<double> elementwise(const tensor::view& w, const tensor::view& other,
+                                       const char* what, double (*f)(double, double)) {
+  require(w.rank == other.rank &&
+              std::equal(w.shape.begin(), w.shape.begin() + static_cast<std::ptrdiff_t>(w.rank),
+                         other.shape.begin()),
+          errc::length_mismatch, [&] {
+            return std::string(what) + ": the weight and its companion tensor differ in shape";
+          });
   std::vector<double> out(static_cast<std::size_t>(w.numel()));
   for_each_value(w, [&](std::int64_t flat, double x) { out[static_cast<std::size_t>(flat)] = x; });
   for_each_value(other, [&](std::int64_t flat, double y) {
     double& o = out[static_cast<std::size_t>(flat)];
     o = f(o, y);
     if (!std::isfinite(o)) [[unlikely]] {
-      throw error(errc::invalid_value, std::string(what) + "[" + std::to_string(flat) +
-                                           "] is not finite: weights and gradients/Hessians must be finite");
+      throw error(errc::invalid_value,
+                  std::string(what) + "[" + std::to_string(flat) +
+                      "] is not finite: weights and gradients/Hessians must be finite");
     }
   });
   return out;
@@ -90,7 +95,8 @@ inline std::vector<double> elementwise(const tensor::view& w, const tensor::view
 inline void require_finite_scores(std::span<const double> s, std::string_view what) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     require(std::isfinite(s[i]), errc::invalid_value, [&] {
-      return std::string(what) + "[" + std::to_string(i) + "] = " + std::to_string(s[i]) + ": scores must be finite";
+      return std::string(what) + "[" + std::to_string(i) + "] = " + std::to_string(s[i]) +
+             ": scores must be finite";
     });
   }
 }
@@ -99,8 +105,9 @@ inline void require_groups(std::span<const std::span<const double>> groups, cons
   require(!groups.empty(), errc::empty_input, [&] { return std::string(what) + ": no groups"; });
   for (std::size_t g = 0; g < groups.size(); ++g) {
     require(groups[g].size() == groups[0].size(), errc::length_mismatch, [&] {
-      return std::string(what) + ": group " + std::to_string(g) + " has " + std::to_string(groups[g].size()) +
-             " scores, group 0 has " + std::to_string(groups[0].size());
+      return std::string(what) + ": group " + std::to_string(g) + " has " +
+             std::to_string(groups[g].size()) + " scores, group 0 has " +
+             std::to_string(groups[0].size());
     });
     require_finite_scores(groups[g], std::string(what) + " group " + std::to_string(g));
   }
@@ -109,12 +116,14 @@ inline void require_groups(std::span<const std::span<const double>> groups, cons
 
 // |w_i * g_i| in flat order (computed in double).
 inline std::vector<double> taylor_first_order(const tensor::view& w, const tensor::view& grad) {
-  return detail::elementwise(w, grad, "taylor_first_order", [](double x, double g) { return std::fabs(x * g); });
+  return detail::elementwise(w, grad, "taylor_first_order",
+                             [](double x, double g) { return std::fabs(x * g); });
 }
 
 // 1/2 * h_i * w_i^2 in flat order (computed in double).
 inline std::vector<double> obd(const tensor::view& w, const tensor::view& hess_diag) {
-  return detail::elementwise(w, hess_diag, "obd", [](double x, double h) { return 0.5 * h * (x * x); });
+  return detail::elementwise(w, hess_diag, "obd",
+                             [](double x, double h) { return 0.5 * h * (x * x); });
 }
 
 inline std::vector<double> combine_min(std::span<const std::span<const double>> groups) {
@@ -126,9 +135,10 @@ inline std::vector<double> combine_min(std::span<const std::span<const double>> 
   return out;
 }
 
-inline std::vector<double> fairprune_gap(std::span<const double> unprivileged, std::span<const double> privileged,
-                                         double beta = 1.0) {
-  require(std::isfinite(beta) && beta > 0.0, errc::invalid_argument, "fairprune_gap: beta must be finite and > 0");
+inline std::vector<double> fairprune_gap(std::span<const double> unprivileged,
+                                         std::span<const double> privileged, double beta = 1.0) {
+  require(std::isfinite(beta) && beta > 0.0, errc::invalid_argument,
+          "fairprune_gap: beta must be finite and > 0");
   const std::span<const double> both[] = {unprivileged, privileged};
   detail::require_groups(both, "fairprune_gap");
   std::vector<double> out(unprivileged.size());
@@ -138,19 +148,19 @@ inline std::vector<double> fairprune_gap(std::span<const double> unprivileged, s
 
 // Prunes the k = amount.to_count(eligible) eligible weights with the lowest
 // score; `existing` gives the shape and eligibility.
-inline result saliency_unstructured(const tensor::mask& existing, std::span<const double> scores, amount a,
-                                    std::string_view name = {}, options opt = {}) {
+inline result saliency_unstructured(const tensor::mask& existing, std::span<const double> scores,
+                                    amount a, std::string_view name = {}, options opt = {}) {
   require(static_cast<std::int64_t>(scores.size()) == existing.numel(), errc::length_mismatch, [&] {
-    return "saliency pruning of '" + std::string(name) + "': " + std::to_string(scores.size()) + " scores for " +
-           std::to_string(existing.numel()) + " weights";
+    return "saliency pruning of '" + std::string(name) + "': " + std::to_string(scores.size()) +
+           " scores for " + std::to_string(existing.numel()) + " weights";
   });
   std::vector<std::pair<std::uint64_t, std::int64_t>> keys;
   for (std::int64_t i = 0; i < existing.numel(); ++i) {
     if (!existing.kept(i)) continue;
     const double s = scores[static_cast<std::size_t>(i)];
     require(std::isfinite(s), errc::invalid_value, [&] {
-      return "saliency of '" + std::string(name) + "'[" + std::to_string(i) + "] = " + std::to_string(s) +
-             ": scores must be finite";
+      return "saliency of '" + std::string(name) + "'[" + std::to_string(i) +
+             "] = " + std::to_string(s) + ": scores must be finite";
     });
     keys.emplace_back(detail::signed_key64(s), i);
   }
@@ -171,23 +181,29 @@ inline result saliency_unstructured(const tensor::mask& existing, std::span<cons
 // tensors in the order given, flat order inside; ties -> lower position).
 // Holds 16 bytes per eligible weight (the scores are host arrays already).
 inline global_result global_saliency_unstructured(std::span<const tensor::mask> existing,
-                                                  std::span<const std::span<const double>> scores, amount a,
-                                                  std::span<const std::string_view> names = {}, options opt = {}) {
-  require(existing.size() == scores.size(), errc::length_mismatch, "global saliency: one score vector per mask");
+                                                  std::span<const std::span<const double>> scores,
+                                                  amount a,
+                                                  std::span<const std::string_view> names = {},
+                                                  options opt = {}) {
+  require(existing.size() == scores.size(), errc::length_mismatch,
+          "global saliency: one score vector per mask");
   std::vector<std::pair<std::uint64_t, std::int64_t>> keys;  // (score key, global position)
   std::vector<std::int64_t> base(existing.size() + 1, 0);
   std::vector<std::int64_t> eligible(existing.size(), 0);
   for (std::size_t t = 0; t < existing.size(); ++t) {
-    require(static_cast<std::int64_t>(scores[t].size()) == existing[t].numel(), errc::length_mismatch, [&] {
-      return "global saliency: tensor " + std::to_string(t) + " has " + std::to_string(scores[t].size()) +
-             " scores for " + std::to_string(existing[t].numel()) + " weights";
-    });
+    require(static_cast<std::int64_t>(scores[t].size()) == existing[t].numel(),
+            errc::length_mismatch, [&] {
+              return "global saliency: tensor " + std::to_string(t) + " has " +
+                     std::to_string(scores[t].size()) + " scores for " +
+                     std::to_string(existing[t].numel()) + " weights";
+            });
     base[t + 1] = base[t] + existing[t].numel();
     for (std::int64_t i = 0; i < existing[t].numel(); ++i) {
       if (!existing[t].kept(i)) continue;
       const double s = scores[t][static_cast<std::size_t>(i)];
       require(std::isfinite(s), errc::invalid_value, [&] {
-        return "saliency of tensor " + std::to_string(t) + "[" + std::to_string(i) + "] is not finite";
+        return "saliency of tensor " + std::to_string(t) + "[" + std::to_string(i) +
+               "] is not finite";
       });
       keys.emplace_back(detail::signed_key64(s), base[t] + i);
       ++eligible[t];
@@ -202,10 +218,12 @@ inline global_result global_saliency_unstructured(std::span<const tensor::mask> 
   if (k > 0) {
     const auto kk = static_cast<std::size_t>(k);
     std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(kk - 1), keys.end());
-    const auto threshold = kk >= keys.size() ? *std::max_element(keys.begin(), keys.end()) : keys[kk - 1];
+    const auto threshold =
+        kk >= keys.size() ? *std::max_element(keys.begin(), keys.end()) : keys[kk - 1];
     for (const auto& p : keys) {
       if (!(p <= threshold)) continue;
-      const auto t = static_cast<std::size_t>(std::upper_bound(base.begin(), base.end(), p.second) - base.begin() - 1);
+      const auto t = static_cast<std::size_t>(std::upper_bound(base.begin(), base.end(), p.second) -
+                                              base.begin() - 1);
       out.masks[t].set(p.second - base[t], false);
       ++pruned[t];
     }
@@ -214,7 +232,8 @@ inline global_result global_saliency_unstructured(std::span<const tensor::mask> 
     record r;
     r.tensor_name = t < names.size() ? std::string(names[t]) : std::string();
     r.how = method::global_saliency_unstructured;
-    r.detail = "global k=" + std::to_string(k) + " of " + std::to_string(out.eligible) + " eligible";
+    r.detail =
+        "global k=" + std::to_string(k) + " of " + std::to_string(out.eligible) + " eligible";
     r.requested = a;
     r.eligible = eligible[t];
     r.pruned_new = pruned[t];
@@ -225,17 +244,18 @@ inline global_result global_saliency_unstructured(std::span<const tensor::mask> 
 }
 
 // FairGRAPE-style selection (see the top comment for the exact rule).
-inline result fairgrape(const tensor::mask& existing, std::span<const std::span<const double>> group_scores, amount a,
+inline result fairgrape(const tensor::mask& existing,
+                        std::span<const std::span<const double>> group_scores, amount a,
                         std::string_view name = {}, options opt = {}) {
   detail::require_groups(group_scores, "fairgrape");
   const std::size_t ng = group_scores.size();
-  require(static_cast<std::int64_t>(group_scores[0].size()) == existing.numel(), errc::length_mismatch,
-          "fairgrape: score vectors must have one entry per weight");
+  require(static_cast<std::int64_t>(group_scores[0].size()) == existing.numel(),
+          errc::length_mismatch, "fairgrape: score vectors must have one entry per weight");
   for (std::size_t g = 0; g < ng; ++g) {
     for (std::size_t i = 0; i < group_scores[g].size(); ++i) {
       require(group_scores[g][i] >= 0.0, errc::invalid_value, [&] {
-        return "fairgrape: group " + std::to_string(g) + " score[" + std::to_string(i) + "] = " +
-               std::to_string(group_scores[g][i]) + ": importances must be >= 0";
+        return "fairgrape: group " + std::to_string(g) + " score[" + std::to_string(i) +
+               "] = " + std::to_string(group_scores[g][i]) + ": importances must be >= 0";
       });
     }
   }

@@ -41,18 +41,20 @@ class schedule {
   static schedule one_shot(double sparsity, std::int64_t at_step) {
     return make(schedule_kind::one_shot, 0.0, sparsity, at_step, at_step + 1, 1, 1, 1.0);
   }
-  static schedule linear(double s_i, double s_f, std::int64_t t0, std::int64_t t1, std::int64_t frequency = 1) {
+  static schedule linear(double s_i, double s_f, std::int64_t t0, std::int64_t t1,
+                         std::int64_t frequency = 1) {
     return make(schedule_kind::linear, s_i, s_f, t0, t1, frequency, 1, 1.0);
   }
-  static schedule polynomial(double s_i, double s_f, std::int64_t t0, std::int64_t t1, std::int64_t frequency = 100,
-                             int power = 3) {
+  static schedule polynomial(double s_i, double s_f, std::int64_t t0, std::int64_t t1,
+                             std::int64_t frequency = 100, int power = 3) {
     return make(schedule_kind::polynomial, s_i, s_f, t0, t1, frequency, power, 1.0);
   }
-  static schedule cubic(double s_i, double s_f, std::int64_t t0, std::int64_t t1, std::int64_t frequency = 100) {
+  static schedule cubic(double s_i, double s_f, std::int64_t t0, std::int64_t t1,
+                        std::int64_t frequency = 100) {
     return make(schedule_kind::cubic, s_i, s_f, t0, t1, frequency, 3, 1.0);
   }
-  static schedule exponential(double s_i, double s_f, std::int64_t t0, std::int64_t t1, std::int64_t frequency = 100,
-                              double rate = 5.0) {
+  static schedule exponential(double s_i, double s_f, std::int64_t t0, std::int64_t t1,
+                              std::int64_t frequency = 100, double rate = 5.0) {
     return make(schedule_kind::exponential, s_i, s_f, t0, t1, frequency, 1, rate);
   }
 
@@ -97,18 +99,21 @@ class schedule {
   }
 
  private:
-  static schedule make(schedule_kind k, double s_i, double s_f, std::int64_t t0, std::int64_t t1, std::int64_t freq,
-                       int power, double rate) {
+  static schedule make(schedule_kind k, double s_i, double s_f, std::int64_t t0, std::int64_t t1,
+                       std::int64_t freq, int power, double rate) {
     require(s_i >= 0.0 && s_i <= 1.0 && s_f >= 0.0 && s_f <= 1.0, errc::invalid_argument, [&] {
       return "schedule sparsities must be in [0, 1] (initial " + std::to_string(s_i) + ", final " +
              std::to_string(s_f) + ")";
     });
     require(t1 > t0, errc::invalid_argument, [&] {
-      return "schedule end step " + std::to_string(t1) + " must be after the begin step " + std::to_string(t0);
+      return "schedule end step " + std::to_string(t1) + " must be after the begin step " +
+             std::to_string(t0);
     });
     require(freq >= 1, errc::invalid_argument, "schedule frequency must be >= 1");
-    require(power >= 1 && power <= 64, errc::invalid_argument, "schedule power must be an integer in [1, 64]");
-    require(rate > 0.0 && rate <= 700.0, errc::invalid_argument, "exponential schedule rate must be in (0, 700]");
+    require(power >= 1 && power <= 64, errc::invalid_argument,
+            "schedule power must be an integer in [1, 64]");
+    require(rate > 0.0 && rate <= 700.0, errc::invalid_argument,
+            "exponential schedule rate must be in (0, 700]");
     schedule s;
     s.kind_ = k;
     s.s_i_ = s_i;

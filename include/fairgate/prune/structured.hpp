@@ -51,9 +51,12 @@ enum class norm : std::uint8_t { l1 = 1, l2 = 2, linf = 3 };
 
 constexpr const char* norm_name(norm n) noexcept {
   switch (n) {
-    case norm::l1: return "1";
-    case norm::l2: return "2";
-    case norm::linf: return "inf";
+    case norm::l1:
+      return "1";
+    case norm::l2:
+      return "2";
+    case norm::linf:
+      return "inf";
   }
   return "?";
 }
@@ -73,13 +76,20 @@ inline std::vector<double> slice_rank_values(const tensor::view& w, norm n, std:
   std::vector<double> acc(static_cast<std::size_t>(len), 0.0);
   for_each_value(w, [&](std::int64_t flat, double x) {
     if (existing != nullptr && !existing->kept(flat)) return;
-    if (!std::isfinite(x)) [[unlikely]] throw_non_finite("weight", name, flat, x);
+    if (!std::isfinite(x)) [[unlikely]]
+      throw_non_finite("weight", name, flat, x);
     double& a = acc[static_cast<std::size_t>((flat / inner) % len)];
     const double ax = std::fabs(x);
     switch (n) {
-      case norm::l1: a += ax; break;
-      case norm::l2: a += x * x; break;
-      case norm::linf: a = ax > a ? ax : a; break;
+      case norm::l1:
+        a += ax;
+        break;
+      case norm::l2:
+        a += x * x;
+        break;
+      case norm::linf:
+        a = ax > a ? ax : a;
+        break;
     }
   });
   return acc;
@@ -100,8 +110,8 @@ inline result ln_structured(const tensor::view& w, amount a, norm n, std::size_t
                             const tensor::mask* existing = nullptr, std::string_view name = {},
                             options opt = {}) {
   require(w.rank >= 2, errc::invalid_argument, [&] {
-    return "structured pruning of '" + std::string(name) + "' needs a tensor of rank >= 2 (got rank " +
-           std::to_string(w.rank) + "), as torch does";
+    return "structured pruning of '" + std::string(name) +
+           "' needs a tensor of rank >= 2 (got rank " + std::to_string(w.rank) + "), as torch does";
   });
   const std::vector<double> values = detail::slice_rank_values(w, n, dim, existing, name);
   tensor::mask before = existing != nullptr ? *existing : tensor::mask::like(w);
@@ -122,7 +132,8 @@ inline result ln_structured(const tensor::view& w, amount a, norm n, std::size_t
     return values[static_cast<std::size_t>(x)] < values[static_cast<std::size_t>(y)];
   });
   std::vector<char> drop(values.size(), 0);
-  for (std::int64_t i = 0; i < k; ++i) drop[static_cast<std::size_t>(eligible[static_cast<std::size_t>(i)])] = 1;
+  for (std::int64_t i = 0; i < k; ++i)
+    drop[static_cast<std::size_t>(eligible[static_cast<std::size_t>(i)])] = 1;
   tensor::mask after = before;
   if (k > 0) {
     const std::int64_t len = w.shape[dim];
@@ -137,7 +148,9 @@ inline result ln_structured(const tensor::view& w, amount a, norm n, std::size_t
   const std::vector<std::int64_t> kept_after = after.kept_per_slice(dim);
   // A slice counts as pruned when it has weights and none is kept.
   r.slices_pruned_total =
-      w.numel() == 0 ? 0 : static_cast<std::int64_t>(std::count(kept_after.begin(), kept_after.end(), 0));
+      w.numel() == 0
+          ? 0
+          : static_cast<std::int64_t>(std::count(kept_after.begin(), kept_after.end(), 0));
   detail::fill_params(r, before, after, opt.compute_digests);
   return {std::move(after), std::move(r)};
 }

@@ -53,7 +53,8 @@ inline void check_finite_span(std::span<const double> v, const char* what) {
 // err_j = sum_i (Wq[j,i] - W[j,i]) * mean_x[i], in double, i ascending.
 inline std::vector<double> expected_output_error(const tensor::view& w, const tensor::view& wq,
                                                  std::span<const double> mean_x) {
-  require(w.rank == 2 && wq.rank == 2, errc::invalid_argument, "weights must be rank-2 [out, in] views");
+  require(w.rank == 2 && wq.rank == 2, errc::invalid_argument,
+          "weights must be rank-2 [out, in] views");
   require(w.shape[0] == wq.shape[0] && w.shape[1] == wq.shape[1], errc::length_mismatch,
           "W and Wq have different shapes");
   require(static_cast<std::int64_t>(mean_x.size()) == w.shape[1], errc::length_mismatch, [&] {
@@ -79,9 +80,11 @@ inline std::vector<double> expected_output_error(const tensor::view& w, const te
 }
 
 // b'_j = b_j - err_j. bias may be empty (a layer without bias): b = 0.
-inline std::vector<double> apply_correction(std::span<const double> bias, std::span<const double> err) {
+inline std::vector<double> apply_correction(std::span<const double> bias,
+                                            std::span<const double> err) {
   require(bias.empty() || bias.size() == err.size(), errc::length_mismatch, [&] {
-    return "bias has " + std::to_string(bias.size()) + " entries, correction " + std::to_string(err.size());
+    return "bias has " + std::to_string(bias.size()) + " entries, correction " +
+           std::to_string(err.size());
   });
   detail::check_finite_span(bias, "bias");
   std::vector<double> out(err.size());
@@ -113,15 +116,16 @@ enum class group_combine : std::uint8_t { support_weighted = 0, minimax = 1, sin
 struct group_correction_options {
   group_combine rule = group_combine::support_weighted;
   std::span<const double> support{};  // n_g, required for support_weighted (>= 0, positive sum)
-  std::size_t group = 0;            // g* for single_group
+  std::size_t group = 0;              // g* for single_group
 };
 
 struct group_bias_correction {
   std::vector<std::vector<double>> per_group_error;  // err_g,j (expected output shift per group)
-  std::vector<std::vector<double>> per_group_bias;   // b - err_g: the bias each group alone would want
-  std::vector<double> combined_error;                // c_j by the chosen rule
-  std::vector<double> corrected_bias;                // b - c
-  std::vector<double> worst_residual;                // max_g |err_g,j - c_j| after the combined correction
+  std::vector<std::vector<double>>
+      per_group_bias;                  // b - err_g: the bias each group alone would want
+  std::vector<double> combined_error;  // c_j by the chosen rule
+  std::vector<double> corrected_bias;  // b - c
+  std::vector<double> worst_residual;  // max_g |err_g,j - c_j| after the combined correction
 };
 
 // Combines per-group expected output errors (one vector per group, equal
@@ -144,7 +148,8 @@ inline group_bias_correction combine_group_errors(std::span<const double> bias,
   switch (opt.rule) {
     case group_combine::support_weighted: {
       require(opt.support.size() == G, errc::length_mismatch, [&] {
-        return "support has " + std::to_string(opt.support.size()) + " entries for " + std::to_string(G) + " groups";
+        return "support has " + std::to_string(opt.support.size()) + " entries for " +
+               std::to_string(G) + " groups";
       });
       double total = 0;
       for (std::size_t g = 0; g < G; ++g) {
@@ -172,7 +177,8 @@ inline group_bias_correction combine_group_errors(std::span<const double> bias,
       break;
     case group_combine::single_group:
       require(opt.group < G, errc::out_of_range, [&] {
-        return "group " + std::to_string(opt.group) + " out of range (" + std::to_string(G) + " groups)";
+        return "group " + std::to_string(opt.group) + " out of range (" + std::to_string(G) +
+               " groups)";
       });
       r.combined_error = per_group_error[opt.group];
       break;
@@ -181,18 +187,20 @@ inline group_bias_correction combine_group_errors(std::span<const double> bias,
   r.worst_residual.assign(out, 0.0);
   for (std::size_t j = 0; j < out; ++j) {
     for (std::size_t g = 0; g < G; ++g) {
-      r.worst_residual[j] = std::max(r.worst_residual[j], std::fabs(per_group_error[g][j] - r.combined_error[j]));
+      r.worst_residual[j] =
+          std::max(r.worst_residual[j], std::fabs(per_group_error[g][j] - r.combined_error[j]));
     }
   }
   r.per_group_bias.reserve(G);
-  for (std::size_t g = 0; g < G; ++g) r.per_group_bias.push_back(apply_correction(bias, per_group_error[g]));
+  for (std::size_t g = 0; g < G; ++g)
+    r.per_group_bias.push_back(apply_correction(bias, per_group_error[g]));
   r.per_group_error = std::move(per_group_error);
   return r;
 }
 
 // Per-group Nagel correction from per-group input means E_g[x].
-inline group_bias_correction group_corrected_bias(std::span<const double> bias, const tensor::view& w,
-                                                  const tensor::view& wq,
+inline group_bias_correction group_corrected_bias(std::span<const double> bias,
+                                                  const tensor::view& w, const tensor::view& wq,
                                                   std::span<const std::vector<double>> group_mean_x,
                                                   const group_correction_options& opt) {
   std::vector<std::vector<double>> errs;
@@ -210,9 +218,12 @@ inline group_bias_correction group_corrected_bias_from_outputs(
   std::vector<std::vector<double>> errs;
   for (std::size_t g = 0; g < group_mean_y_float.size(); ++g) {
     require(group_mean_y_float[g].size() == group_mean_y_quant[g].size(), errc::length_mismatch,
-            [&] { return "group " + std::to_string(g) + ": float and quantized means differ in length"; });
+            [&] {
+              return "group " + std::to_string(g) + ": float and quantized means differ in length";
+            });
     std::vector<double> e(group_mean_y_float[g].size());
-    for (std::size_t j = 0; j < e.size(); ++j) e[j] = group_mean_y_quant[g][j] - group_mean_y_float[g][j];
+    for (std::size_t j = 0; j < e.size(); ++j)
+      e[j] = group_mean_y_quant[g][j] - group_mean_y_float[g][j];
     errs.push_back(std::move(e));
   }
   return combine_group_errors(bias, std::move(errs), opt);

@@ -2,7 +2,8 @@
 // quantization of a weight tensor with min-max ranges).
 //
 //   auto q = fairgate::quantize::quantize_minmax(w, {.type = qtype::int8,
-//                                                   .rule = scale_rule::torch_symmetric, .axis = 0});
+//                                                   .rule = scale_rule::torch_symmetric, .axis =
+//                                                   0});
 //
 // The result is bit-identical to
 //   minmax_observer obs(s.axis); obs.observe(x); quantize(x, obs.calculate_qparams(s), ro)
@@ -32,10 +33,11 @@ namespace quantize {
 // Writes the quantized bytes of x to `out` (storage_bytes(s.type, numel)) and
 // returns the parameters. Errors as minmax_observer and quantize; an empty
 // tensor is an error (empty_input), as it has no range.
-inline qparams quantize_minmax_into(const tensor::view& x, const scheme& s, std::span<std::uint8_t> out,
-                                    const rounding_options& ro = {}) {
+inline qparams quantize_minmax_into(const tensor::view& x, const scheme& s,
+                                    std::span<std::uint8_t> out, const rounding_options& ro = {}) {
   detail::check_float_view(x, "quantize_minmax input");
-  require(x.numel() > 0, errc::empty_input, "quantize_minmax of an empty tensor: no range to observe");
+  require(x.numel() > 0, errc::empty_input,
+          "quantize_minmax of an empty tensor: no range to observe");
   const bool fused = s.axis == 0 && x.rank >= 1 && x.is_contiguous() && !is_packed(s.type) &&
                      ro.mode != rounding::stochastic;
   if (!fused) {
@@ -48,7 +50,8 @@ inline qparams quantize_minmax_into(const tensor::view& x, const scheme& s, std:
   const std::int64_t nch = x.shape[0];
   const std::int64_t inner = x.numel() / nch;
   require(static_cast<std::int64_t>(out.size()) == x.numel(), errc::length_mismatch, [&] {
-    return "quantize output has " + std::to_string(out.size()) + " bytes, needs " + std::to_string(x.numel());
+    return "quantize output has " + std::to_string(out.size()) + " bytes, needs " +
+           std::to_string(x.numel());
   });
   // Validates the scheme exactly as the two-pass route does.
   scheme one = s;
@@ -77,9 +80,9 @@ inline qparams quantize_minmax_into(const tensor::view& x, const scheme& s, std:
       mxf = mx + 0.0f;
       if (!bad) {
         detail::channel_qparams(s, r, mnf, mxf, all.scale[cu], all.zero_point[cu]);
-        const detail::chan<float> ch{1.0f / all.scale[cu], static_cast<float>(r.qmin - all.zero_point[cu]),
-                                     static_cast<float>(r.qmax - all.zero_point[cu]), all.scale[cu],
-                                     all.zero_point[cu]};
+        const detail::chan<float> ch{
+            1.0f / all.scale[cu], static_cast<float>(r.qmin - all.zero_point[cu]),
+            static_cast<float>(r.qmax - all.zero_point[cu]), all.scale[cu], all.zero_point[cu]};
         if (ro.mode == rounding::half_to_even) {
           // Quantize the channel (now in L1/L2) in chunks, prefetching the
           // next channel so memory stays busy while this one is converted.
@@ -89,7 +92,8 @@ inline qparams quantize_minmax_into(const tensor::view& x, const scheme& s, std:
             const std::int64_t len = std::min(chunk, inner - j);
 #if FAIRGATE_QUANT_SSE2
             if (next) {
-              for (std::int64_t k = 0; k < len; k += 16) _mm_prefetch(reinterpret_cast<const char*>(next + j + k), _MM_HINT_T0);
+              for (std::int64_t k = 0; k < len; k += 16)
+                _mm_prefetch(reinterpret_cast<const char*>(next + j + k), _MM_HINT_T0);
             }
 #endif
             detail::quantize_run_f32(src + j, len, ch, dst + j, avx2);
@@ -115,14 +119,19 @@ inline qparams quantize_minmax_into(const tensor::view& x, const scheme& s, std:
     row.rank = 1;
     row.shape[0] = inner;
     row.strides[0] = 1;
-    row.data = static_cast<unsigned char*>(x.data) + static_cast<std::size_t>(c * inner) * tensor::dtype_size(x.type);
-    const qparams p = qparams{all.type, all.qmin, all.qmax, per_tensor, {all.scale[cu]}, {all.zero_point[cu]}};
-    quantize_into(row, p, out.subspan(static_cast<std::size_t>(c * inner), static_cast<std::size_t>(inner)), ro);
+    row.data = static_cast<unsigned char*>(x.data) +
+               static_cast<std::size_t>(c * inner) * tensor::dtype_size(x.type);
+    const qparams p =
+        qparams{all.type, all.qmin, all.qmax, per_tensor, {all.scale[cu]}, {all.zero_point[cu]}};
+    quantize_into(row, p,
+                  out.subspan(static_cast<std::size_t>(c * inner), static_cast<std::size_t>(inner)),
+                  ro);
   }
   return all;
 }
 
-inline qtensor quantize_minmax(const tensor::view& x, const scheme& s, const rounding_options& ro = {}) {
+inline qtensor quantize_minmax(const tensor::view& x, const scheme& s,
+                               const rounding_options& ro = {}) {
   qtensor q;
   q.rank = x.rank;
   q.shape = x.shape;

@@ -90,7 +90,8 @@ inline quantized_multiplier quantize_multiplier(double real) {
     q_fixed = 0;
   }
   require(shift <= 30, errc::invalid_argument, [&] {
-    return "real multiplier " + std::to_string(real) + " needs shift " + std::to_string(shift) + " > 30";
+    return "real multiplier " + std::to_string(real) + " needs shift " + std::to_string(shift) +
+           " > 30";
   });
   r.multiplier = static_cast<std::int32_t>(q_fixed);
   r.shift = shift;
@@ -98,7 +99,8 @@ inline quantized_multiplier quantize_multiplier(double real) {
 }
 
 // gemmlowp::SaturatingRoundingDoublingHighMul for int32.
-constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) noexcept {
+constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a,
+                                                             std::int32_t b) noexcept {
   const bool overflow = a == b && a == std::numeric_limits<std::int32_t>::min();
   const std::int64_t ab = static_cast<std::int64_t>(a) * static_cast<std::int64_t>(b);
   const std::int64_t nudge = ab >= 0 ? (std::int64_t{1} << 30) : (1 - (std::int64_t{1} << 30));
@@ -125,9 +127,9 @@ constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, std::int
 }
 
 struct linear_params {
-  std::int32_t input_zero_point = 0;   // za, in [-128, 127]
-  std::int32_t weight_zero_point = 0;  // zw, in [-128, 127] (TFLite int8 weights use 0)
-  std::int32_t output_zero_point = 0;  // zo
+  std::int32_t input_zero_point = 0;            // za, in [-128, 127]
+  std::int32_t weight_zero_point = 0;           // zw, in [-128, 127] (TFLite int8 weights use 0)
+  std::int32_t output_zero_point = 0;           // zo
   std::vector<quantized_multiplier> requant{};  // 1 (per tensor) or N (per output channel)
   std::int32_t out_min = -128;
   std::int32_t out_max = 127;
@@ -140,7 +142,8 @@ namespace detail {
 
 // raw[i*ldr + j] = sum_k a[i,k] * w[j,k] for rows i in [i0, i0+4) (clipped to M).
 inline void dot_block(const std::int8_t* a, std::int64_t M, std::int64_t K, const std::int8_t* w,
-                      std::int64_t j0, std::int64_t j1, std::int64_t i0, std::int32_t* raw, std::int64_t N) {
+                      std::int64_t j0, std::int64_t j1, std::int64_t i0, std::int32_t* raw,
+                      std::int64_t N) {
   const std::int64_t rows = std::min<std::int64_t>(4, M - i0);
   const std::int8_t* a0 = a + i0 * K;
   if (rows == 4) {
@@ -169,7 +172,8 @@ inline void dot_block(const std::int8_t* a, std::int64_t M, std::int64_t K, cons
     for (std::int64_t j = j0; j < j1; ++j) {
       const std::int8_t* wr = w + j * K;
       std::int32_t s = 0;
-      for (std::int64_t k = 0; k < K; ++k) s += static_cast<std::int32_t>(ar[k]) * static_cast<std::int32_t>(wr[k]);
+      for (std::int64_t k = 0; k < K; ++k)
+        s += static_cast<std::int32_t>(ar[k]) * static_cast<std::int32_t>(wr[k]);
       raw[(i0 + r) * N + j] = s;
     }
   }
@@ -186,8 +190,9 @@ __attribute__((target("avx2"))) inline std::int32_t avx2_hsum(__m256i v) noexcep
 // r < 4, j in [j0, j1), from int8 values widened to int16: vpmaddwd forms
 // pair sums of products (|a*w| <= 2^14, so no overflow) into int32 lanes.
 __attribute__((target("avx2"))) inline void avx2_dot_block4(const std::int16_t* a16, std::int64_t K,
-                                                            const std::int16_t* w16, std::int64_t j0,
-                                                            std::int64_t j1, std::int64_t i0, std::int32_t* raw,
+                                                            const std::int16_t* w16,
+                                                            std::int64_t j0, std::int64_t j1,
+                                                            std::int64_t i0, std::int32_t* raw,
                                                             std::int64_t N) {
   const std::int16_t* a0 = a16 + i0 * K;
   const std::int16_t* a1 = a0 + K;
@@ -199,10 +204,14 @@ __attribute__((target("avx2"))) inline void avx2_dot_block4(const std::int16_t* 
     __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
     for (std::int64_t k = 0; k < kv; k += 16) {
       const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wr + k));
-      s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a0 + k)), w));
-      s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a1 + k)), w));
-      s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a2 + k)), w));
-      s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a3 + k)), w));
+      s0 = _mm256_add_epi32(
+          s0, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a0 + k)), w));
+      s1 = _mm256_add_epi32(
+          s1, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a1 + k)), w));
+      s2 = _mm256_add_epi32(
+          s2, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a2 + k)), w));
+      s3 = _mm256_add_epi32(
+          s3, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a3 + k)), w));
     }
     std::int32_t r0 = avx2_hsum(s0), r1 = avx2_hsum(s1), r2 = avx2_hsum(s2), r3 = avx2_hsum(s3);
     for (std::int64_t k = kv; k < K; ++k) {
@@ -221,8 +230,9 @@ __attribute__((target("avx2"))) inline void avx2_dot_block4(const std::int16_t* 
 #endif
 
 inline void check_zp(std::int32_t z, const char* what) {
-  require(z >= -128 && z <= 127, errc::out_of_range,
-          [&] { return std::string(what) + " = " + std::to_string(z) + " lies outside [-128, 127]"; });
+  require(z >= -128 && z <= 127, errc::out_of_range, [&] {
+    return std::string(what) + " = " + std::to_string(z) + " lies outside [-128, 127]";
+  });
 }
 
 }  // namespace detail
@@ -230,11 +240,13 @@ inline void check_zp(std::int32_t z, const char* what) {
 // Packs weights stored input-major ([K, N], e.g. a TFLite/numpy "x @ W"
 // layout) into the kernel's [N, K] rows, so every dot product runs over
 // contiguous memory. Returns the N*K packed values.
-inline std::vector<std::int8_t> pack_weights_from_kn(std::span<const std::int8_t> w_kn, std::int64_t K,
-                                                     std::int64_t N) {
-  require(K >= 0 && N >= 0 && static_cast<std::int64_t>(w_kn.size()) == K * N, errc::length_mismatch, [&] {
-    return "weights have " + std::to_string(w_kn.size()) + " values, expected K*N = " + std::to_string(K * N);
-  });
+inline std::vector<std::int8_t> pack_weights_from_kn(std::span<const std::int8_t> w_kn,
+                                                     std::int64_t K, std::int64_t N) {
+  require(K >= 0 && N >= 0 && static_cast<std::int64_t>(w_kn.size()) == K * N,
+          errc::length_mismatch, [&] {
+            return "weights have " + std::to_string(w_kn.size()) +
+                   " values, expected K*N = " + std::to_string(K * N);
+          });
   std::vector<std::int8_t> out(w_kn.size());
   // 32 x 32 tiles keep both the reads and the writes within a few cache lines.
   constexpr std::int64_t T = 32;
@@ -251,27 +263,31 @@ inline std::vector<std::int8_t> pack_weights_from_kn(std::span<const std::int8_t
 // accumulator would wrap). a: M x K, w: N x K, both row-major contiguous.
 inline void int8_linear_accumulate(std::span<const std::int8_t> a, std::int64_t M, std::int64_t K,
                                    std::span<const std::int8_t> w, std::int64_t N,
-                                   std::span<const std::int32_t> bias, std::int32_t za, std::int32_t zw,
-                                   std::span<std::int32_t> acc) {
+                                   std::span<const std::int32_t> bias, std::int32_t za,
+                                   std::int32_t zw, std::span<std::int32_t> acc) {
   require(M >= 0 && N >= 0 && K >= 0, errc::invalid_argument, "negative GEMM dimension");
   require(K <= max_gemm_depth, errc::invalid_argument, [&] {
     return "depth K = " + std::to_string(K) + " exceeds " + std::to_string(max_gemm_depth);
   });
   require(static_cast<std::int64_t>(a.size()) == M * K, errc::length_mismatch, [&] {
-    return "input has " + std::to_string(a.size()) + " values, expected M*K = " + std::to_string(M * K);
+    return "input has " + std::to_string(a.size()) +
+           " values, expected M*K = " + std::to_string(M * K);
   });
   require(static_cast<std::int64_t>(w.size()) == N * K, errc::length_mismatch, [&] {
-    return "weights have " + std::to_string(w.size()) + " values, expected N*K = " + std::to_string(N * K);
+    return "weights have " + std::to_string(w.size()) +
+           " values, expected N*K = " + std::to_string(N * K);
   });
   require(bias.empty() || static_cast<std::int64_t>(bias.size()) == N, errc::length_mismatch, [&] {
     return "bias has " + std::to_string(bias.size()) + " values, expected N = " + std::to_string(N);
   });
   require(static_cast<std::int64_t>(acc.size()) == M * N, errc::length_mismatch, [&] {
-    return "accumulator has " + std::to_string(acc.size()) + " values, expected M*N = " + std::to_string(M * N);
+    return "accumulator has " + std::to_string(acc.size()) +
+           " values, expected M*N = " + std::to_string(M * N);
   });
   detail::check_zp(za, "input zero point");
   detail::check_zp(zw, "weight zero point");
-  std::vector<std::int64_t> sum_a(static_cast<std::size_t>(M), 0), sum_w(static_cast<std::size_t>(N), 0);
+  std::vector<std::int64_t> sum_a(static_cast<std::size_t>(M), 0),
+      sum_w(static_cast<std::size_t>(N), 0);
   for (std::int64_t i = 0; i < M; ++i) {
     std::int32_t s = 0;
     for (std::int64_t k = 0; k < K; ++k) s += a[static_cast<std::size_t>(i * K + k)];
@@ -284,16 +300,19 @@ inline void int8_linear_accumulate(std::span<const std::int8_t> a, std::int64_t 
   }
   // Weight rows per block: about 128 KiB of weights stays in L2 while 4 input
   // rows stream through L1.
-  const std::int64_t jb = std::max<std::int64_t>(16, (std::int64_t{128} << 10) / std::max<std::int64_t>(K, 1));
+  const std::int64_t jb =
+      std::max<std::int64_t>(16, (std::int64_t{128} << 10) / std::max<std::int64_t>(K, 1));
 #if FAIRGATE_GEMM_AVX2
   if (__builtin_cpu_supports("avx2") && M >= 4) {
     // Widen once to int16 (O((M + N) K) work against O(M N K)).
     std::vector<std::int16_t> a16(a.begin(), a.end()), w16(w.begin(), w.end());
-    const std::int64_t jb2 = std::max<std::int64_t>(16, (std::int64_t{256} << 10) / std::max<std::int64_t>(2 * K, 1));
+    const std::int64_t jb2 =
+        std::max<std::int64_t>(16, (std::int64_t{256} << 10) / std::max<std::int64_t>(2 * K, 1));
     const std::int64_t m4 = M - M % 4;
     for (std::int64_t j0 = 0; j0 < N; j0 += jb2) {
       const std::int64_t j1 = std::min(N, j0 + jb2);
-      for (std::int64_t i0 = 0; i0 < m4; i0 += 4) detail::avx2_dot_block4(a16.data(), K, w16.data(), j0, j1, i0, acc.data(), N);
+      for (std::int64_t i0 = 0; i0 < m4; i0 += 4)
+        detail::avx2_dot_block4(a16.data(), K, w16.data(), j0, j1, i0, acc.data(), N);
       if (m4 < M) detail::dot_block(a.data(), M, K, w.data(), j0, j1, m4, acc.data(), N);
     }
   } else
@@ -301,20 +320,23 @@ inline void int8_linear_accumulate(std::span<const std::int8_t> a, std::int64_t 
   {
     for (std::int64_t j0 = 0; j0 < N; j0 += jb) {
       const std::int64_t j1 = std::min(N, j0 + jb);
-      for (std::int64_t i0 = 0; i0 < M; i0 += 4) detail::dot_block(a.data(), M, K, w.data(), j0, j1, i0, acc.data(), N);
+      for (std::int64_t i0 = 0; i0 < M; i0 += 4)
+        detail::dot_block(a.data(), M, K, w.data(), j0, j1, i0, acc.data(), N);
     }
   }
   const std::int64_t kzz = K * za * zw;
   for (std::int64_t i = 0; i < M; ++i) {
     for (std::int64_t j = 0; j < N; ++j) {
       const auto idx = static_cast<std::size_t>(i * N + j);
-      const std::int64_t v = static_cast<std::int64_t>(acc[idx]) - zw * sum_a[static_cast<std::size_t>(i)] -
+      const std::int64_t v = static_cast<std::int64_t>(acc[idx]) -
+                             zw * sum_a[static_cast<std::size_t>(i)] -
                              za * sum_w[static_cast<std::size_t>(j)] + kzz +
                              (bias.empty() ? 0 : bias[static_cast<std::size_t>(j)]);
-      require(v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max(),
+      require(v >= std::numeric_limits<std::int32_t>::min() &&
+                  v <= std::numeric_limits<std::int32_t>::max(),
               errc::out_of_range, [&] {
-                return "accumulator [" + std::to_string(i) + ", " + std::to_string(j) + "] = " + std::to_string(v) +
-                       " overflows int32";
+                return "accumulator [" + std::to_string(i) + ", " + std::to_string(j) +
+                       "] = " + std::to_string(v) + " overflows int32";
               });
       acc[idx] = static_cast<std::int32_t>(v);
     }
@@ -324,18 +346,20 @@ inline void int8_linear_accumulate(std::span<const std::int8_t> a, std::int64_t 
 // The full quantized linear layer: out[i*N + j] (int8) as in the header
 // comment. lp.requant has 1 entry (per tensor) or N (per output channel).
 inline void int8_linear(std::span<const std::int8_t> a, std::int64_t M, std::int64_t K,
-                        std::span<const std::int8_t> w, std::int64_t N, std::span<const std::int32_t> bias,
-                        const linear_params& lp, std::span<std::int8_t> out) {
-  require(lp.requant.size() == 1 || static_cast<std::int64_t>(lp.requant.size()) == N, errc::length_mismatch,
-          [&] {
-            return "requant has " + std::to_string(lp.requant.size()) + " multipliers, expected 1 or N = " +
-                   std::to_string(N);
+                        std::span<const std::int8_t> w, std::int64_t N,
+                        std::span<const std::int32_t> bias, const linear_params& lp,
+                        std::span<std::int8_t> out) {
+  require(lp.requant.size() == 1 || static_cast<std::int64_t>(lp.requant.size()) == N,
+          errc::length_mismatch, [&] {
+            return "requant has " + std::to_string(lp.requant.size()) +
+                   " multipliers, expected 1 or N = " + std::to_string(N);
           });
   require(static_cast<std::int64_t>(out.size()) == M * N, errc::length_mismatch, [&] {
-    return "output has " + std::to_string(out.size()) + " values, expected M*N = " + std::to_string(M * N);
+    return "output has " + std::to_string(out.size()) +
+           " values, expected M*N = " + std::to_string(M * N);
   });
-  require(lp.out_min >= -128 && lp.out_max <= 127 && lp.out_min <= lp.out_max, errc::invalid_argument,
-          "output clamp must be a sub-range of [-128, 127]");
+  require(lp.out_min >= -128 && lp.out_max <= 127 && lp.out_min <= lp.out_max,
+          errc::invalid_argument, "output clamp must be a sub-range of [-128, 127]");
   for (const auto& q : lp.requant) {
     require(q.multiplier >= 0 && q.shift <= 30 && q.shift >= -31, errc::invalid_argument,
             "requant multipliers must come from quantize_multiplier");
@@ -345,9 +369,11 @@ inline void int8_linear(std::span<const std::int8_t> a, std::int64_t M, std::int
   for (std::int64_t i = 0; i < M; ++i) {
     for (std::int64_t j = 0; j < N; ++j) {
       const auto idx = static_cast<std::size_t>(i * N + j);
-      const quantized_multiplier& q = lp.requant.size() == 1 ? lp.requant[0] : lp.requant[static_cast<std::size_t>(j)];
+      const quantized_multiplier& q =
+          lp.requant.size() == 1 ? lp.requant[0] : lp.requant[static_cast<std::size_t>(j)];
       // Adding zo in int64 keeps a saturated INT32_MAX from wrapping.
-      const std::int64_t v = static_cast<std::int64_t>(multiply_by_quantized_multiplier(acc[idx], q.multiplier, q.shift)) +
+      const std::int64_t v = static_cast<std::int64_t>(multiply_by_quantized_multiplier(
+                                 acc[idx], q.multiplier, q.shift)) +
                              lp.output_zero_point;
       out[idx] = static_cast<std::int8_t>(std::clamp<std::int64_t>(v, lp.out_min, lp.out_max));
     }

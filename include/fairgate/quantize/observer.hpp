@@ -3,7 +3,8 @@
 //
 //   fairgate::quantize::minmax_observer obs(/*axis=*/0);     // per output channel
 //   obs.observe(weights_view);
-//   auto qp = obs.calculate_qparams({.type = qtype::int8, .rule = scale_rule::torch_symmetric, .axis = 0});
+//   auto qp = obs.calculate_qparams({.type = qtype::int8, .rule = scale_rule::torch_symmetric,
+//   .axis = 0});
 //
 // - minmax_observer: running min and max (PyTorch MinMaxObserver, and
 //   PerChannelMinMaxObserver when axis >= 0).
@@ -52,8 +53,8 @@ namespace detail {
 inline std::size_t channel_count(const tensor::view& x, int axis) {
   if (axis < 0) return 1;
   require(static_cast<std::size_t>(axis) < x.rank, errc::invalid_argument, [&] {
-    return "channel axis " + std::to_string(axis) + " is out of range for a rank-" + std::to_string(x.rank) +
-           " tensor";
+    return "channel axis " + std::to_string(axis) + " is out of range for a rank-" +
+           std::to_string(x.rank) + " tensor";
   });
   return static_cast<std::size_t>(x.shape[static_cast<std::size_t>(axis)]);
 }
@@ -138,7 +139,8 @@ void channel_minmax(const tensor::view& x, int axis, std::vector<T>& mn, std::ve
   const bool varies = axis >= 0 && static_cast<std::size_t>(axis) + 1 == x.rank;
   const std::int64_t inner = axis >= 0 ? inner_size(x, axis) : 1;
   const T* base = static_cast<const T*>(x.data);
-  for_each_row(plan, [&](std::int64_t off, std::int64_t flat0, std::int64_t n, std::int64_t stride) {
+  for_each_row(plan, [&](std::int64_t off, std::int64_t flat0, std::int64_t n,
+                         std::int64_t stride) {
     const T* src = base + off;
     if (varies) {
       for (std::int64_t j = 0; j < n; ++j) {
@@ -152,7 +154,8 @@ void channel_minmax(const tensor::view& x, int axis, std::vector<T>& mn, std::ve
       }
       return;
     }
-    const auto c = static_cast<std::size_t>(axis >= 0 ? (flat0 / inner) % static_cast<std::int64_t>(nch) : 0);
+    const auto c =
+        static_cast<std::size_t>(axis >= 0 ? (flat0 / inner) % static_cast<std::int64_t>(nch) : 0);
     if (minmax_run(src, n, stride, mn[c], mx[c])) report_row(src, n, stride, flat0);
     // min(-0, +0) depends on which lane saw which zero first; adding +0 turns
     // -0 into +0 (and changes nothing else), so the result is layout-free.
@@ -161,7 +164,8 @@ void channel_minmax(const tensor::view& x, int axis, std::vector<T>& mn, std::ve
   });
 }
 
-inline void observe_into(const tensor::view& x, int axis, std::vector<float>& mn, std::vector<float>& mx) {
+inline void observe_into(const tensor::view& x, int axis, std::vector<float>& mn,
+                         std::vector<float>& mx) {
   check_float_view(x, "observer input");
   if (x.type == tensor::dtype::f32) {
     channel_minmax<float>(x, axis, mn, mx);
@@ -204,7 +208,8 @@ class minmax_observer {
       return;
     }
     require(a.size() == min_.size(), errc::length_mismatch, [&] {
-      return "observer saw " + std::to_string(min_.size()) + " channels before, now " + std::to_string(a.size());
+      return "observer saw " + std::to_string(min_.size()) + " channels before, now " +
+             std::to_string(a.size());
     });
     for (std::size_t c = 0; c < a.size(); ++c) {
       min_[c] = std::min(min_[c], a[c]);
@@ -248,7 +253,8 @@ class moving_average_minmax_observer {
       return;
     }
     require(a.size() == min_.size(), errc::length_mismatch, [&] {
-      return "observer saw " + std::to_string(min_.size()) + " channels before, now " + std::to_string(a.size());
+      return "observer saw " + std::to_string(min_.size()) + " channels before, now " +
+             std::to_string(a.size());
     });
     for (std::size_t k = 0; k < a.size(); ++k) {
       const float dmin = a[k] - min_[k];
@@ -290,12 +296,15 @@ std::vector<std::vector<T>> gather_channels(const tensor::view& x, int axis) {
   std::vector<std::vector<T>> out(nch);
   const std::int64_t n = x.numel();
   const std::int64_t inner = axis >= 0 ? inner_size(x, axis) : 1;
-  for (auto& v : out) v.reserve(static_cast<std::size_t>(n / static_cast<std::int64_t>(std::max<std::size_t>(nch, 1))));
+  for (auto& v : out)
+    v.reserve(
+        static_cast<std::size_t>(n / static_cast<std::int64_t>(std::max<std::size_t>(nch, 1))));
   const T* base = static_cast<const T*>(x.data);
   for (std::int64_t i = 0; i < n; ++i) {
     const T v = base[x.offset_of(i)];
     if (nonfinite(v)) throw_nonfinite(v, i);
-    out[static_cast<std::size_t>(axis >= 0 ? (i / inner) % static_cast<std::int64_t>(nch) : 0)].push_back(v);
+    out[static_cast<std::size_t>(axis >= 0 ? (i / inner) % static_cast<std::int64_t>(nch) : 0)]
+        .push_back(v);
   }
   return out;
 }
@@ -319,11 +328,13 @@ inline double percentile_linear(std::vector<double>& a, double p) {
 }
 
 template <class T>
-std::vector<clip_range> percentile_impl(const tensor::view& x, int axis, double p, percentile_mode m) {
+std::vector<clip_range> percentile_impl(const tensor::view& x, int axis, double p,
+                                        percentile_mode m) {
   auto ch = gather_channels<T>(x, axis);
   std::vector<clip_range> out(ch.size());
   for (std::size_t c = 0; c < ch.size(); ++c) {
-    require(!ch[c].empty(), errc::empty_input, [&] { return "channel " + std::to_string(c) + " is empty"; });
+    require(!ch[c].empty(), errc::empty_input,
+            [&] { return "channel " + std::to_string(c) + " is empty"; });
     std::vector<double> a(ch[c].begin(), ch[c].end());
     if (m == percentile_mode::magnitude) {
       for (double& v : a) v = std::fabs(v);
@@ -331,7 +342,8 @@ std::vector<clip_range> percentile_impl(const tensor::view& x, int axis, double 
       out[c] = {-v, v};
     } else {
       std::vector<double> b = a;
-      out[c] = {static_cast<float>(percentile_linear(a, 100.0 - p)), static_cast<float>(percentile_linear(b, p))};
+      out[c] = {static_cast<float>(percentile_linear(a, 100.0 - p)),
+                static_cast<float>(percentile_linear(b, p))};
     }
   }
   return out;
@@ -347,9 +359,8 @@ inline std::vector<clip_range> percentile_range(const tensor::view& x, double p,
                                                 percentile_mode m = percentile_mode::magnitude,
                                                 int axis = per_tensor) {
   detail::check_float_view(x, "percentile_range input");
-  require(p >= 50.0 && p <= 100.0, errc::invalid_argument, [&] {
-    return "percentile p = " + std::to_string(p) + " must lie in [50, 100]";
-  });
+  require(p >= 50.0 && p <= 100.0, errc::invalid_argument,
+          [&] { return "percentile p = " + std::to_string(p) + " must lie in [50, 100]"; });
   require(x.numel() > 0, errc::empty_input, "percentile_range of an empty tensor is undefined");
   if (x.type == tensor::dtype::f32) return detail::percentile_impl<float>(x, axis, p, m);
   return detail::percentile_impl<double>(x, axis, p, m);
@@ -364,7 +375,8 @@ std::vector<clip_range> mse_impl(const tensor::view& x, const scheme& s, int can
   std::vector<clip_range> out(ch.size());
   for (std::size_t c = 0; c < ch.size(); ++c) {
     const std::vector<T>& v = ch[c];
-    require(!v.empty(), errc::empty_input, [&] { return "channel " + std::to_string(c) + " is empty"; });
+    require(!v.empty(), errc::empty_input,
+            [&] { return "channel " + std::to_string(c) + " is empty"; });
     T lo = v[0], hi = v[0];
     for (T a : v) {
       lo = a < lo ? a : lo;
@@ -386,7 +398,8 @@ std::vector<clip_range> mse_impl(const tensor::view& x, const scheme& s, int can
       double se = 0;
       for (T a : v) {
         const double e =
-            static_cast<double>(qminus_zp<T, rounding::half_to_even>(a, cp, 0u) * cp.scale) - static_cast<double>(a);
+            static_cast<double>(qminus_zp<T, rounding::half_to_even>(a, cp, 0u) * cp.scale) -
+            static_cast<double>(a);
         se += e * e;
       }
       if (se < best) {
@@ -409,9 +422,11 @@ std::vector<clip_range> mse_impl(const tensor::view& x, const scheme& s, int can
 // smallest sum (ties: the larger alpha). make_qparams(s, ranges) then
 // reproduces the winning parameters exactly. Cost: candidates passes over a
 // copy of the data.
-inline std::vector<clip_range> mse_optimal_range(const tensor::view& x, const scheme& s, int candidates = 100) {
+inline std::vector<clip_range> mse_optimal_range(const tensor::view& x, const scheme& s,
+                                                 int candidates = 100) {
   detail::check_float_view(x, "mse_optimal_range input");
-  require(candidates >= 1, errc::invalid_argument, "mse_optimal_range needs at least one candidate");
+  require(candidates >= 1, errc::invalid_argument,
+          "mse_optimal_range needs at least one candidate");
   require(x.numel() > 0, errc::empty_input, "mse_optimal_range of an empty tensor is undefined");
   require(!(s.rule == scale_rule::narrow_symmetric && !is_signed(s.type)), errc::invalid_argument,
           "narrow_symmetric needs a signed target (int8 or int4)");

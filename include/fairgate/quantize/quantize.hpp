@@ -1,9 +1,10 @@
 // fairgate/quantize/quantize.hpp: quantize, dequantize, fake-quantize and
 // error statistics over f32/f64 tensor views of any strides.
 //
-//   auto qp = fairgate::quantize::make_qparams(scheme, mins, maxs);  // see scheme.hpp / observer.hpp
-//   auto q  = fairgate::quantize::quantize(weights_view, qp);        // packed integer bytes
-//   fairgate::quantize::fake_quantize(weights_view, qp, weights_view);  // in place, for float eval
+//   auto qp = fairgate::quantize::make_qparams(scheme, mins, maxs);  // see scheme.hpp /
+//   observer.hpp auto q  = fairgate::quantize::quantize(weights_view, qp);        // packed integer
+//   bytes fairgate::quantize::fake_quantize(weights_view, qp, weights_view);  // in place, for
+//   float eval
 //
 // Semantics (PyTorch 1.13's CPU kernels, checked bit for bit by
 // tests/quantize/torch_differential.py):
@@ -73,14 +74,17 @@ namespace quantize {
 // the byte layout).
 inline std::int32_t unpack(std::span<const std::uint8_t> bytes, qtype t, std::int64_t i) noexcept {
   switch (t) {
-    case qtype::int8: return static_cast<std::int8_t>(bytes[static_cast<std::size_t>(i)]);
-    case qtype::uint8: return bytes[static_cast<std::size_t>(i)];
+    case qtype::int8:
+      return static_cast<std::int8_t>(bytes[static_cast<std::size_t>(i)]);
+    case qtype::uint8:
+      return bytes[static_cast<std::size_t>(i)];
     case qtype::int4: {
       const std::uint32_t nib = (bytes[static_cast<std::size_t>(i / 2)] >> ((i & 1) * 4)) & 0xFu;
       return static_cast<std::int32_t>(nib) - (nib >= 8 ? 16 : 0);
     }
     case qtype::uint4:
-      return static_cast<std::int32_t>((bytes[static_cast<std::size_t>(i / 2)] >> ((i & 1) * 4)) & 0xFu);
+      return static_cast<std::int32_t>((bytes[static_cast<std::size_t>(i / 2)] >> ((i & 1) * 4)) &
+                                       0xFu);
   }
   return 0;
 }
@@ -188,8 +192,8 @@ inline void check_params_fit(const qparams& p, const tensor::view& v) {
     require(v.shape[static_cast<std::size_t>(p.axis)] == static_cast<std::int64_t>(p.channels()),
             errc::length_mismatch, [&] {
               return "axis " + std::to_string(p.axis) + " has length " +
-                     std::to_string(v.shape[static_cast<std::size_t>(p.axis)]) + " but qparams has " +
-                     std::to_string(p.channels()) + " channels";
+                     std::to_string(v.shape[static_cast<std::size_t>(p.axis)]) +
+                     " but qparams has " + std::to_string(p.channels()) + " channels";
             });
   }
 }
@@ -258,7 +262,8 @@ template <class T>
 
 // Finds and reports the first non-finite element of a row known to hold one.
 template <class T>
-[[noreturn]] inline void report_row(const T* src, std::int64_t n, std::int64_t stride, std::int64_t flat0) {
+[[noreturn]] inline void report_row(const T* src, std::int64_t n, std::int64_t stride,
+                                    std::int64_t flat0) {
   for (std::int64_t j = 0; j < n; ++j) {
     if (nonfinite(src[j * stride])) throw_nonfinite(src[j * stride], flat0 + j);
   }
@@ -286,8 +291,8 @@ struct word_source {
 // the rounding constant, exact truncation of an integer-valued float), so the
 // bits are identical with or without FAIRGATE_DISABLE_SIMD. Each returns the
 // number of leading elements it handled; the scalar loop does the tail.
-inline std::int64_t sse2_quantize_row(const float* src, std::int64_t n, const chan<float>& c, std::uint8_t* d,
-                                      unsigned& bad) noexcept {
+inline std::int64_t sse2_quantize_row(const float* src, std::int64_t n, const chan<float>& c,
+                                      std::uint8_t* d, unsigned& bad) noexcept {
   const __m128 vinv = _mm_set1_ps(c.inv), vlo = _mm_set1_ps(c.lo), vhi = _mm_set1_ps(c.hi);
   const __m128 magic = _mm_set1_ps(round_magic<float>);
   const __m128 absmask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
@@ -339,10 +344,13 @@ inline std::int64_t sse2_fake_row(const float* src, std::int64_t n, const chan<f
 #endif
 
 #if FAIRGATE_QUANT_AVX2
-inline bool cpu_has_avx2() noexcept { return __builtin_cpu_supports("avx2"); }
+inline bool cpu_has_avx2() noexcept {
+  return __builtin_cpu_supports("avx2");
+}
 
-FAIRGATE_TARGET_AVX2 inline std::int64_t avx2_quantize_row(const float* src, std::int64_t n, const chan<float>& c,
-                                                            std::uint8_t* d, unsigned& bad) noexcept {
+FAIRGATE_TARGET_AVX2 inline std::int64_t avx2_quantize_row(const float* src, std::int64_t n,
+                                                           const chan<float>& c, std::uint8_t* d,
+                                                           unsigned& bad) noexcept {
   const __m256 vinv = _mm256_set1_ps(c.inv), vlo = _mm256_set1_ps(c.lo), vhi = _mm256_set1_ps(c.hi);
   const __m256 magic = _mm256_set1_ps(round_magic<float>);
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
@@ -372,8 +380,9 @@ FAIRGATE_TARGET_AVX2 inline std::int64_t avx2_quantize_row(const float* src, std
   return j;
 }
 
-FAIRGATE_TARGET_AVX2 inline std::int64_t avx2_fake_row(const float* src, std::int64_t n, const chan<float>& c,
-                                                        float* d, unsigned& bad) noexcept {
+FAIRGATE_TARGET_AVX2 inline std::int64_t avx2_fake_row(const float* src, std::int64_t n,
+                                                       const chan<float>& c, float* d,
+                                                       unsigned& bad) noexcept {
   const __m256 vinv = _mm256_set1_ps(c.inv), vlo = _mm256_set1_ps(c.lo), vhi = _mm256_set1_ps(c.hi);
   const __m256 vs = _mm256_set1_ps(c.scale), magic = _mm256_set1_ps(round_magic<float>);
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
@@ -395,8 +404,9 @@ FAIRGATE_TARGET_AVX2 inline std::int64_t avx2_fake_row(const float* src, std::in
 
 // Min and max of a contiguous f32 run, 16 lanes; returns elements handled.
 // _mm256_min_ps(v, m) is exactly v < m ? v : m, the scalar rule.
-FAIRGATE_TARGET_AVX2 inline std::int64_t avx2_minmax_row(const float* src, std::int64_t n, float* lmn, float* lmx,
-                                                          unsigned& bad) noexcept {
+FAIRGATE_TARGET_AVX2 inline std::int64_t avx2_minmax_row(const float* src, std::int64_t n,
+                                                         float* lmn, float* lmx,
+                                                         unsigned& bad) noexcept {
   __m256 mn0 = _mm256_set1_ps(lmn[0]), mn1 = mn0, mx0 = _mm256_set1_ps(lmx[0]), mx1 = mx0;
   __m256 nan = _mm256_setzero_ps();
   std::int64_t j = 0;
@@ -419,8 +429,8 @@ FAIRGATE_TARGET_AVX2 inline std::int64_t avx2_minmax_row(const float* src, std::
 
 // The hot kernel: a contiguous f32 run, half-to-even, 8-bit output. Returns
 // true if the run holds a NaN or an infinity (the bytes are then garbage).
-inline bool quantize_run_f32(const float* src, std::int64_t n, const chan<float>& c, std::uint8_t* d,
-                             [[maybe_unused]] bool avx2) noexcept {
+inline bool quantize_run_f32(const float* src, std::int64_t n, const chan<float>& c,
+                             std::uint8_t* d, [[maybe_unused]] bool avx2) noexcept {
   unsigned bad = 0;
   std::int64_t j = 0;
 #if FAIRGATE_QUANT_SSE2
@@ -459,7 +469,8 @@ void walk_quantize(const tensor::view& x, const qparams& p, const rounding_optio
   const T* base = static_cast<const T*>(x.data);
   const rng::stream st(ro.seed, rng::purposes::quant_stochastic, ro.stream_index);
   word_source ws{&st};
-  for_each_row(plan, [&](std::int64_t off, std::int64_t flat0, std::int64_t n, std::int64_t stride) {
+  for_each_row(plan, [&](std::int64_t off, std::int64_t flat0, std::int64_t n,
+                         std::int64_t stride) {
     const T* src = base + off;
     if (!channel_varies_in_row && stride == 1 && M != rounding::stochastic) {
       const chan<T>& c = ch[static_cast<std::size_t>(p.axis >= 0 ? (flat0 / inner) % nch : 0)];
@@ -471,7 +482,8 @@ void walk_quantize(const tensor::view& x, const qparams& p, const rounding_optio
       if (nonfinite(v)) throw_nonfinite(v, flat0 + j);
       const std::int64_t flat = flat0 + j;
       const std::size_t ci =
-          p.axis < 0 ? 0 : static_cast<std::size_t>(channel_varies_in_row ? j : (flat / inner) % nch);
+          p.axis < 0 ? 0
+                     : static_cast<std::size_t>(channel_varies_in_row ? j : (flat / inner) % nch);
       const std::uint32_t w = M == rounding::stochastic ? ws.at(flat) : 0u;
       elem_sink(flat, qminus_zp<T, M>(v, ch[ci], w), ch[ci]);
     }
@@ -519,24 +531,31 @@ void quantize_impl(const tensor::view& x, const qparams& p, const rounding_optio
           put(flat0 + j, static_cast<std::int32_t>(qminus_zp<T, M>(src[j], c, 0u)) + c.zp);
         }
       },
-      [&](std::int64_t flat, T r, const chan<T>& c) { put(flat, static_cast<std::int32_t>(r) + c.zp); });
+      [&](std::int64_t flat, T r, const chan<T>& c) {
+        put(flat, static_cast<std::int32_t>(r) + c.zp);
+      });
 }
 
 template <class T>
 void quantize_dispatch(const tensor::view& x, const qparams& p, const rounding_options& ro,
                        std::span<std::uint8_t> out) {
   switch (ro.mode) {
-    case rounding::half_to_even: quantize_impl<T, rounding::half_to_even>(x, p, ro, out); return;
+    case rounding::half_to_even:
+      quantize_impl<T, rounding::half_to_even>(x, p, ro, out);
+      return;
     case rounding::half_away_from_zero:
       quantize_impl<T, rounding::half_away_from_zero>(x, p, ro, out);
       return;
-    case rounding::stochastic: quantize_impl<T, rounding::stochastic>(x, p, ro, out); return;
+    case rounding::stochastic:
+      quantize_impl<T, rounding::stochastic>(x, p, ro, out);
+      return;
   }
   throw error(errc::invalid_argument, "unknown rounding mode");
 }
 
 template <class T, class U, rounding M>
-void fake_impl(const tensor::view& x, const qparams& p, const rounding_options& ro, const tensor::view& out) {
+void fake_impl(const tensor::view& x, const qparams& p, const rounding_options& ro,
+               const tensor::view& out) {
   U* obase = static_cast<U*>(out.data);
   const bool out_contig = out.is_contiguous();
 #if FAIRGATE_QUANT_AVX2
@@ -550,7 +569,8 @@ void fake_impl(const tensor::view& x, const qparams& p, const rounding_options& 
           unsigned bad = 0;
           std::int64_t j = 0;
 #if FAIRGATE_QUANT_SSE2
-          if constexpr (std::is_same_v<T, float> && std::is_same_v<U, float> && M == rounding::half_to_even) {
+          if constexpr (std::is_same_v<T, float> && std::is_same_v<U, float> &&
+                        M == rounding::half_to_even) {
 #if FAIRGATE_QUANT_AVX2
             if (avx2) j = avx2_fake_row(src, n, c, d, bad);
 #endif
@@ -562,8 +582,9 @@ void fake_impl(const tensor::view& x, const qparams& p, const rounding_options& 
             bad |= static_cast<unsigned>(nonfinite(v));
             d[j] = static_cast<U>(qminus_zp<T, M>(v, c, 0u) * c.scale);
           }
-          if (bad) report_row(src, n, 1, flat0);  // in place: d == src is already written;
-                                                  // the error still names the index
+          if (bad)
+            report_row(src, n, 1, flat0);  // in place: d == src is already written;
+                                           // the error still names the index
         } else {
           for (std::int64_t j = 0; j < n; ++j) {
             const T v = src[j];
@@ -587,10 +608,13 @@ inline void quantize_into(const tensor::view& x, const qparams& p, std::span<std
   detail::check_params_fit(p, x);
   const std::int64_t need = storage_bytes(p.type, x.numel());
   require(static_cast<std::int64_t>(out.size()) == need, errc::length_mismatch, [&] {
-    return "quantize output has " + std::to_string(out.size()) + " bytes, needs " + std::to_string(need);
+    return "quantize output has " + std::to_string(out.size()) + " bytes, needs " +
+           std::to_string(need);
   });
-  if (x.type == tensor::dtype::f32) detail::quantize_dispatch<float>(x, p, ro, out);
-  else detail::quantize_dispatch<double>(x, p, ro, out);
+  if (x.type == tensor::dtype::f32)
+    detail::quantize_dispatch<float>(x, p, ro, out);
+  else
+    detail::quantize_dispatch<double>(x, p, ro, out);
 }
 
 inline qtensor quantize(const tensor::view& x, const qparams& p, const rounding_options& ro = {}) {
@@ -609,10 +633,11 @@ inline void dequantize(std::span<const std::uint8_t> q, const qparams& p, const 
   detail::check_float_view(out, "dequantize output");
   detail::check_params_fit(p, out);
   const std::int64_t n = out.numel();
-  require(static_cast<std::int64_t>(q.size()) == storage_bytes(p.type, n), errc::length_mismatch, [&] {
-    return "dequantize input has " + std::to_string(q.size()) + " bytes, needs " +
-           std::to_string(storage_bytes(p.type, n));
-  });
+  require(static_cast<std::int64_t>(q.size()) == storage_bytes(p.type, n), errc::length_mismatch,
+          [&] {
+            return "dequantize input has " + std::to_string(q.size()) + " bytes, needs " +
+                   std::to_string(storage_bytes(p.type, n));
+          });
   const std::int64_t inner = p.axis >= 0 ? detail::inner_size(out, p.axis) : 1;
   const auto nch = static_cast<std::int64_t>(p.channels());
   for (std::int64_t i = 0; i < n; ++i) {
@@ -628,8 +653,9 @@ inline void dequantize(std::span<const std::uint8_t> q, const qparams& p, const 
 }
 
 inline void dequantize(const qtensor& q, const tensor::view& out) {
-  require(out.rank == q.rank && std::equal(q.shape.begin(), q.shape.begin() + static_cast<std::ptrdiff_t>(q.rank),
-                                           out.shape.begin()),
+  require(out.rank == q.rank &&
+              std::equal(q.shape.begin(), q.shape.begin() + static_cast<std::ptrdiff_t>(q.rank),
+                         out.shape.begin()),
           errc::length_mismatch, "dequantize output shape differs from the quantized tensor's");
   dequantize(q.data, q.params, out);
 }
@@ -643,24 +669,33 @@ inline void fake_quantize(const tensor::view& x, const qparams& p, const tensor:
   detail::check_float_view(x, "fake_quantize input");
   detail::check_float_view(out, "fake_quantize output");
   detail::check_params_fit(p, x);
-  require(out.rank == x.rank && std::equal(x.shape.begin(), x.shape.begin() + static_cast<std::ptrdiff_t>(x.rank),
-                                           out.shape.begin()),
+  require(out.rank == x.rank &&
+              std::equal(x.shape.begin(), x.shape.begin() + static_cast<std::ptrdiff_t>(x.rank),
+                         out.shape.begin()),
           errc::length_mismatch, "fake_quantize output shape differs from the input's");
   auto run = [&]<class T, class U>() {
     switch (ro.mode) {
-      case rounding::half_to_even: detail::fake_impl<T, U, rounding::half_to_even>(x, p, ro, out); return;
+      case rounding::half_to_even:
+        detail::fake_impl<T, U, rounding::half_to_even>(x, p, ro, out);
+        return;
       case rounding::half_away_from_zero:
         detail::fake_impl<T, U, rounding::half_away_from_zero>(x, p, ro, out);
         return;
-      case rounding::stochastic: detail::fake_impl<T, U, rounding::stochastic>(x, p, ro, out); return;
+      case rounding::stochastic:
+        detail::fake_impl<T, U, rounding::stochastic>(x, p, ro, out);
+        return;
     }
   };
   const bool xf = x.type == tensor::dtype::f32;
   const bool of = out.type == tensor::dtype::f32;
-  if (xf && of) run.template operator()<float, float>();
-  else if (xf) run.template operator()<float, double>();
-  else if (of) run.template operator()<double, float>();
-  else run.template operator()<double, double>();
+  if (xf && of)
+    run.template operator()<float, float>();
+  else if (xf)
+    run.template operator()<float, double>();
+  else if (of)
+    run.template operator()<double, float>();
+  else
+    run.template operator()<double, double>();
 }
 
 // Quantization error of one tensor or channel, with e = fake_quantize(x) - x
@@ -711,9 +746,12 @@ struct error_acc {
     s.signal_power = sx / dn;
     s.fraction_clipped = static_cast<double>(clipped) / dn;
     const double inf = std::numeric_limits<double>::infinity();
-    if (se == 0.0) s.sqnr_db = inf;
-    else if (sx == 0.0) s.sqnr_db = -inf;
-    else s.sqnr_db = 10.0 * (math::log(sx) - math::log(se)) / math::log(10.0);
+    if (se == 0.0)
+      s.sqnr_db = inf;
+    else if (sx == 0.0)
+      s.sqnr_db = -inf;
+    else
+      s.sqnr_db = 10.0 * (math::log(sx) - math::log(se)) / math::log(10.0);
     return s;
   }
 };
@@ -739,16 +777,28 @@ error_report error_impl(const tensor::view& x, const qparams& p, const rounding_
     const double t = static_cast<double>(v * c.inv);
     double r = 0;
     switch (ro.mode) {
-      case rounding::half_to_even: r = std::nearbyint(t); break;
-      case rounding::half_away_from_zero: r = std::round(t); break;
-      case rounding::stochastic: r = std::floor(t + static_cast<double>(w) * 0x1p-32); break;
+      case rounding::half_to_even:
+        r = std::nearbyint(t);
+        break;
+      case rounding::half_away_from_zero:
+        r = std::round(t);
+        break;
+      case rounding::stochastic:
+        r = std::floor(t + static_cast<double>(w) * 0x1p-32);
+        break;
     }
     const bool clip = r < static_cast<double>(c.lo) || r > static_cast<double>(c.hi);
     T rq;
     switch (ro.mode) {
-      case rounding::half_to_even: rq = qminus_zp<T, rounding::half_to_even>(v, c, w); break;
-      case rounding::half_away_from_zero: rq = qminus_zp<T, rounding::half_away_from_zero>(v, c, w); break;
-      default: rq = qminus_zp<T, rounding::stochastic>(v, c, w); break;
+      case rounding::half_to_even:
+        rq = qminus_zp<T, rounding::half_to_even>(v, c, w);
+        break;
+      case rounding::half_away_from_zero:
+        rq = qminus_zp<T, rounding::half_away_from_zero>(v, c, w);
+        break;
+      default:
+        rq = qminus_zp<T, rounding::stochastic>(v, c, w);
+        break;
     }
     const double fq = static_cast<double>(static_cast<T>(rq * c.scale));
     total.add(static_cast<double>(v), fq, clip);

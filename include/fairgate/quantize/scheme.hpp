@@ -67,16 +67,24 @@ enum class qtype : std::uint8_t { int8 = 0, uint8 = 1, int4 = 2, uint4 = 3 };
 
 constexpr const char* qtype_name(qtype t) noexcept {
   switch (t) {
-    case qtype::int8: return "int8";
-    case qtype::uint8: return "uint8";
-    case qtype::int4: return "int4";
-    case qtype::uint4: return "uint4";
+    case qtype::int8:
+      return "int8";
+    case qtype::uint8:
+      return "uint8";
+    case qtype::int4:
+      return "int4";
+    case qtype::uint4:
+      return "uint4";
   }
   return "?";
 }
 
-constexpr bool is_signed(qtype t) noexcept { return t == qtype::int8 || t == qtype::int4; }
-constexpr bool is_packed(qtype t) noexcept { return t == qtype::int4 || t == qtype::uint4; }
+constexpr bool is_signed(qtype t) noexcept {
+  return t == qtype::int8 || t == qtype::int4;
+}
+constexpr bool is_packed(qtype t) noexcept {
+  return t == qtype::int4 || t == qtype::uint4;
+}
 
 // Bytes needed to store n elements of type t (packed for 4-bit types).
 constexpr std::int64_t storage_bytes(qtype t, std::int64_t n) noexcept {
@@ -127,10 +135,18 @@ struct qrange {
 inline qrange range_of(qtype t, bool reduce_range = false, bool narrow_range = false) {
   qrange r;
   switch (t) {
-    case qtype::int8: r = {-128, 127}; break;
-    case qtype::uint8: r = {0, 255}; break;
-    case qtype::int4: r = {-8, 7}; break;
-    case qtype::uint4: r = {0, 15}; break;
+    case qtype::int8:
+      r = {-128, 127};
+      break;
+    case qtype::uint8:
+      r = {0, 255};
+      break;
+    case qtype::int4:
+      r = {-8, 7};
+      break;
+    case qtype::uint4:
+      r = {0, 15};
+      break;
   }
   if (reduce_range) {
     // Floor division, as Python's // in calculate_qmin_qmax: -128 // 2 = -64, 127 // 2 = 63.
@@ -169,10 +185,11 @@ struct qparams {
 // Checks the internal consistency of parameters (not their fit to a tensor).
 inline void validate(const qparams& p) {
   const qrange full = range_of(p.type);
-  require(p.qmin >= full.qmin && p.qmax <= full.qmax && p.qmin < p.qmax, errc::invalid_argument, [&] {
-    return "qparams range [" + std::to_string(p.qmin) + ", " + std::to_string(p.qmax) +
-           "] is not a non-empty sub-range of " + qtype_name(p.type);
-  });
+  require(p.qmin >= full.qmin && p.qmax <= full.qmax && p.qmin < p.qmax, errc::invalid_argument,
+          [&] {
+            return "qparams range [" + std::to_string(p.qmin) + ", " + std::to_string(p.qmax) +
+                   "] is not a non-empty sub-range of " + qtype_name(p.type);
+          });
   require(!p.scale.empty(), errc::invalid_argument, "qparams has no scale");
   require(p.scale.size() == p.zero_point.size(), errc::length_mismatch, [&] {
     return "qparams has " + std::to_string(p.scale.size()) + " scales but " +
@@ -198,7 +215,9 @@ namespace detail {
 
 // Round half to even of a float, exact for every float (nearbyint under the
 // IEEE default mode, which fairgate never changes).
-inline float round_half_even_f(float x) noexcept { return std::nearbyint(x); }
+inline float round_half_even_f(float x) noexcept {
+  return std::nearbyint(x);
+}
 
 // One channel's (scale, zero_point) from its observed [mn, mx], float32 throughout.
 inline void channel_qparams(const scheme& s, qrange r, float mn, float mx, float& scale,
@@ -253,7 +272,8 @@ inline qparams make_qparams(const scheme& s, std::span<const float> mins,
   require(s.axis >= 0 || mins.size() == 1, errc::invalid_argument, [&] {
     return "per-tensor scheme given " + std::to_string(mins.size()) + " channel ranges";
   });
-  require(std::isfinite(s.eps) && s.eps > 0.0f, errc::invalid_argument, "eps must be finite and positive");
+  require(std::isfinite(s.eps) && s.eps > 0.0f, errc::invalid_argument,
+          "eps must be finite and positive");
   require(!(s.rule == scale_rule::torch_symmetric && s.type == qtype::uint8 && s.reduce_range),
           errc::unsupported,
           "torch_symmetric with reduce_range on uint8 is not defined (PyTorch raises too)");
@@ -268,9 +288,8 @@ inline qparams make_qparams(const scheme& s, std::span<const float> mins,
   p.scale.resize(mins.size());
   p.zero_point.resize(mins.size());
   for (std::size_t c = 0; c < mins.size(); ++c) {
-    require(std::isfinite(mins[c]) && std::isfinite(maxs[c]), errc::invalid_value, [&] {
-      return "range of channel " + std::to_string(c) + " is not finite";
-    });
+    require(std::isfinite(mins[c]) && std::isfinite(maxs[c]), errc::invalid_value,
+            [&] { return "range of channel " + std::to_string(c) + " is not finite"; });
     require(mins[c] <= maxs[c], errc::invalid_argument, [&] {
       return "channel " + std::to_string(c) + ": min " + std::to_string(mins[c]) + " > max " +
              std::to_string(maxs[c]);

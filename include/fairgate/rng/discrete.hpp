@@ -55,7 +55,7 @@ inline std::uint32_t poisson1(stream& s) noexcept {
   std::uint32_t k = static_cast<std::uint32_t>(x >= t[0]) + static_cast<std::uint32_t>(x >= t[1]) +
                     static_cast<std::uint32_t>(x >= t[2]) + static_cast<std::uint32_t>(x >= t[3]) +
                     static_cast<std::uint32_t>(x >= t[4]) + static_cast<std::uint32_t>(x >= t[5]);
-  while (k < std::size(t) && x >= t[k]) [[unlikely]] ++k;
+  while (k < std::size(t) && x >= t[k]) [[unlikely]]++ k;
   return k;
 }
 
@@ -83,8 +83,7 @@ inline double poisson_log_pmf(double k, double lambda, double log_lambda) noexce
   }
   const double n = k + 1.0;
   const double d = (lambda - n) / n;
-  return k * (math::log1p(d) - d) - d - 0.5 * math::log(n) - half_log_2pi -
-         stirling_correction(n);
+  return k * (math::log1p(d) - d) - d - 0.5 * math::log(n) - half_log_2pi - stirling_correction(n);
 }
 
 // Inversion by sequential search (Devroye 1986, X.3.3) for lambda < 10: one
@@ -152,9 +151,8 @@ inline constexpr double poisson_max_lambda = 0x1p52;
 // a cell of n rows draws poisson(s, n). NaN, negative or too large lambda
 // throws errc::invalid_argument.
 inline std::uint64_t poisson(stream& s, double lambda) {
-  require(lambda >= 0.0 && lambda <= poisson_max_lambda, errc::invalid_argument, [&] {
-    return "poisson: lambda = " + std::to_string(lambda) + " is not in [0, 2^52]";
-  });
+  require(lambda >= 0.0 && lambda <= poisson_max_lambda, errc::invalid_argument,
+          [&] { return "poisson: lambda = " + std::to_string(lambda) + " is not in [0, 2^52]"; });
   if (lambda == 0.0) return 0;
   if (lambda < 10.0) return detail::poisson_inversion(s, lambda);
   return detail::poisson_ptrs(s, lambda);

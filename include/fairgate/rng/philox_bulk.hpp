@@ -57,7 +57,7 @@ inline void philox_blocks_scalar(std::uint64_t first, std::uint32_t c2, std::uin
 // (hi, lo) of the 8 lane products m * x.
 __attribute__((target("avx2"))) inline void philox_mulhilo_avx2(__m256i m, __m256i x, __m256i& hi,
                                                                 __m256i& lo) noexcept {
-  const __m256i even = _mm256_mul_epu32(x, m);                         // lanes 0,2,4,6
+  const __m256i even = _mm256_mul_epu32(x, m);                        // lanes 0,2,4,6
   const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);  // lanes 1,3,5,7
   lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
   hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
@@ -65,8 +65,9 @@ __attribute__((target("avx2"))) inline void philox_mulhilo_avx2(__m256i m, __m25
 
 // Two independent groups of 8 blocks per iteration, so one group's
 // multiplies overlap the other's latency. count must be a multiple of 16.
-__attribute__((target("avx2"))) inline void philox_blocks_avx2(std::uint64_t first, std::uint32_t c2,
-                                                               std::uint32_t c3, const philox_key& key,
+__attribute__((target("avx2"))) inline void philox_blocks_avx2(std::uint64_t first,
+                                                               std::uint32_t c2, std::uint32_t c3,
+                                                               const philox_key& key,
                                                                std::size_t count,
                                                                std::uint32_t* out) noexcept {
   constexpr std::size_t groups = 2;
@@ -124,7 +125,9 @@ __attribute__((target("avx2"))) inline void philox_blocks_avx2(std::uint64_t fir
   }
 }
 
-inline bool cpu_has_avx2() noexcept { return __builtin_cpu_supports("avx2"); }
+inline bool cpu_has_avx2() noexcept {
+  return __builtin_cpu_supports("avx2");
+}
 #endif
 
 }  // namespace detail

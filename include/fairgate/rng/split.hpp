@@ -52,9 +52,8 @@ inline std::vector<std::uint64_t> allocate_largest_remainder(std::uint64_t n,
     });
     total += f;
   }
-  require(std::fabs(total - 1.0) <= 1e-9, errc::invalid_argument, [&] {
-    return "fractions sum to " + std::to_string(total) + ": they must sum to 1";
-  });
+  require(std::fabs(total - 1.0) <= 1e-9, errc::invalid_argument,
+          [&] { return "fractions sum to " + std::to_string(total) + ": they must sum to 1"; });
   const std::size_t parts = fractions.size();
   std::vector<std::uint64_t> count(parts);
   std::vector<double> remainder(parts);
@@ -149,7 +148,8 @@ inline split_assignment stratified_split(std::span<const std::uint32_t> strata,
     const auto count = allocate_largest_remainder(members.size(), fractions);
     std::size_t pos = 0;
     for (std::size_t p = 0; p < count.size(); ++p) {
-      for (std::uint64_t c = 0; c < count[p]; ++c) out.part[members[pos++]] = static_cast<std::uint32_t>(p);
+      for (std::uint64_t c = 0; c < count[p]; ++c)
+        out.part[members[pos++]] = static_cast<std::uint32_t>(p);
       out.part_size[p] += count[p];
     }
     begin = end;
@@ -186,8 +186,9 @@ inline split_assignment stratified_split_by_id(std::span<const std::uint32_t> st
   std::vector<keyed_row> order(strata.size());
   for (std::size_t i = 0; i < strata.size(); ++i) {
     const philox_block b = keys.block(ids[i]);
-    order[i] = {strata[i], static_cast<std::uint64_t>(b[0]) | (static_cast<std::uint64_t>(b[1]) << 32),
-                ids[i], i};
+    order[i] = {strata[i],
+                static_cast<std::uint64_t>(b[0]) | (static_cast<std::uint64_t>(b[1]) << 32), ids[i],
+                i};
   }
   std::sort(order.begin(), order.end(), [](const keyed_row& a, const keyed_row& b) {
     if (a.stratum != b.stratum) return a.stratum < b.stratum;
@@ -212,7 +213,8 @@ inline split_assignment stratified_split_by_id(std::span<const std::uint32_t> st
     const auto count = allocate_largest_remainder(end - begin, fractions);
     std::size_t pos = begin;
     for (std::size_t p = 0; p < count.size(); ++p) {
-      for (std::uint64_t c = 0; c < count[p]; ++c) out.part[order[pos++].row] = static_cast<std::uint32_t>(p);
+      for (std::uint64_t c = 0; c < count[p]; ++c)
+        out.part[order[pos++].row] = static_cast<std::uint32_t>(p);
       out.part_size[p] += count[p];
     }
     begin = end;

@@ -87,8 +87,8 @@ class stream {
   // Random access to the 4 words of a block; pure, thread-safe.
   [[nodiscard]] philox_block block(std::uint64_t block_index) const noexcept {
     const philox_counter counter = {static_cast<std::uint32_t>(block_index),
-                                    static_cast<std::uint32_t>(block_index >> 32),
-                                    key_.purpose_tag, key_.index};
+                                    static_cast<std::uint32_t>(block_index >> 32), key_.purpose_tag,
+                                    key_.index};
     const philox_key k = {static_cast<std::uint32_t>(key_.seed),
                           static_cast<std::uint32_t>(key_.seed >> 32)};
     return philox4x32_10(counter, k);

@@ -25,10 +25,14 @@ FAIRGATE_BEGIN_NAMESPACE
 namespace rng {
 
 // One 32-bit word.
-inline std::uint32_t uniform_u32(stream& s) noexcept { return s.next_u32(); }
+inline std::uint32_t uniform_u32(stream& s) noexcept {
+  return s.next_u32();
+}
 
 // Two words, the first in the low half (stream::next_u64).
-inline std::uint64_t uniform_u64(stream& s) noexcept { return s.next_u64(); }
+inline std::uint64_t uniform_u64(stream& s) noexcept {
+  return s.next_u64();
+}
 
 // Uniform on [0, 1) with 53 random bits: (u64 >> 11) * 2^-53. Every value is a
 // multiple of 2^-53; 0 is possible, 1 is not. Consumes 2 words. The same
@@ -105,8 +109,8 @@ inline void fill_u32(stream& s, std::span<std::uint32_t> out) noexcept {
   const std::size_t blocks = (n - i) / 4;
   if (blocks > 0) {
     const std::uint64_t first = s.position() >> 2;
-    philox4x32_10_blocks(first, s.key().purpose_tag, s.key().index, detail::philox_key_of(s), blocks,
-                         out.data() + i);
+    philox4x32_10_blocks(first, s.key().purpose_tag, s.key().index, detail::philox_key_of(s),
+                         blocks, out.data() + i);
     i += 4 * blocks;
     s.skip(4 * static_cast<std::uint64_t>(blocks));
   }
@@ -131,7 +135,8 @@ inline void fill_uniform_double(stream& s, std::span<double> out) noexcept {
     const std::size_t blocks = std::min((n - i) / 2, detail::bulk_blocks);
     philox4x32_10_blocks(s.position() >> 2, s.key().purpose_tag, s.key().index, key, blocks, words);
     for (std::size_t w = 0; w < 4 * blocks; w += 2, ++i) {
-      const std::uint64_t x = static_cast<std::uint64_t>(words[w]) | (static_cast<std::uint64_t>(words[w + 1]) << 32);
+      const std::uint64_t x =
+          static_cast<std::uint64_t>(words[w]) | (static_cast<std::uint64_t>(words[w + 1]) << 32);
       out[i] = static_cast<double>(x >> 11) * 0x1p-53;
     }
     s.skip(4 * static_cast<std::uint64_t>(blocks));

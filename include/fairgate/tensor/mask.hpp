@@ -67,9 +67,13 @@ class mask {
 
   [[nodiscard]] std::size_t rank() const noexcept { return rank_; }
   [[nodiscard]] std::int64_t numel() const noexcept { return numel_; }
-  [[nodiscard]] std::span<const std::int64_t> shape() const noexcept { return {shape_.data(), rank_}; }
+  [[nodiscard]] std::span<const std::int64_t> shape() const noexcept {
+    return {shape_.data(), rank_};
+  }
   [[nodiscard]] bool same_shape(const view& v) const noexcept {
-    return v.rank == rank_ && std::equal(shape_.begin(), shape_.begin() + static_cast<std::ptrdiff_t>(rank_), v.shape.begin());
+    return v.rank == rank_ &&
+           std::equal(shape_.begin(), shape_.begin() + static_cast<std::ptrdiff_t>(rank_),
+                      v.shape.begin());
   }
   [[nodiscard]] bool same_shape(const mask& o) const noexcept {
     return o.rank_ == rank_ && o.shape_ == shape_;
@@ -107,7 +111,8 @@ class mask {
   // index along `axis` is j (summed over every other axis).
   [[nodiscard]] std::vector<std::int64_t> kept_per_slice(std::size_t axis) const {
     require(axis < rank_, errc::invalid_argument, [&] {
-      return "axis " + std::to_string(axis) + " out of range for a rank-" + std::to_string(rank_) + " mask";
+      return "axis " + std::to_string(axis) + " out of range for a rank-" + std::to_string(rank_) +
+             " mask";
     });
     const std::int64_t len = shape_[axis];
     std::int64_t inner = 1;
@@ -134,7 +139,8 @@ class mask {
 
   // Zeroes every pruned element of `v` (any strides, any dtype; writes +0).
   void apply(const view& v) const {
-    require(same_shape(v), errc::length_mismatch, "mask apply: the view's shape differs from the mask's");
+    require(same_shape(v), errc::length_mismatch,
+            "mask apply: the view's shape differs from the mask's");
     auto* base = static_cast<unsigned char*>(v.data);
     const std::size_t esz = dtype_size(v.type);
     for (std::int64_t flat = 0; flat < numel_; ++flat) {
@@ -193,8 +199,9 @@ class mask {
              std::to_string(format_version) + ")";
     });
     const auto rank = get(4, "rank");
-    require(rank <= max_rank, errc::parse_error,
-            [&] { return "mask rank " + std::to_string(rank) + " exceeds " + std::to_string(max_rank); });
+    require(rank <= max_rank, errc::parse_error, [&] {
+      return "mask rank " + std::to_string(rank) + " exceeds " + std::to_string(max_rank);
+    });
     std::array<std::int64_t, max_rank> dims{};
     std::uint64_t prod = 1;
     bool overflow = false;
@@ -209,7 +216,8 @@ class mask {
     require(!overflow, errc::parse_error, "mask shape overflows 2^62 elements");
     const auto numel = get(8, "numel");
     require(numel == prod, errc::parse_error, [&] {
-      return "mask numel " + std::to_string(numel) + " does not match its shape (" + std::to_string(prod) + ")";
+      return "mask numel " + std::to_string(numel) + " does not match its shape (" +
+             std::to_string(prod) + ")";
     });
     const std::size_t nwords = word_count(static_cast<std::int64_t>(numel));
     need(8 * nwords + 8, "words");
@@ -218,7 +226,8 @@ class mask {
     fnv1a64 h;
     h.update(in.subspan(0, pos));
     const auto checksum = get(8, "checksum");
-    require(checksum == h.value(), errc::verification_failed, "mask bytes fail their FNV-1a 64 checksum (corrupt)");
+    require(checksum == h.value(), errc::verification_failed,
+            "mask bytes fail their FNV-1a 64 checksum (corrupt)");
     require(pos == in.size(), errc::parse_error, [&] {
       return "mask bytes have " + std::to_string(in.size() - pos) + " trailing bytes";
     });
@@ -229,7 +238,9 @@ class mask {
   }
 
  private:
-  static std::size_t word_count(std::int64_t n) noexcept { return static_cast<std::size_t>((n + 63) / 64); }
+  static std::size_t word_count(std::int64_t n) noexcept {
+    return static_cast<std::size_t>((n + 63) / 64);
+  }
   static void put(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
     for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
   }

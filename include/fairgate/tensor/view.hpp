@@ -10,11 +10,11 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
-#include <cmath>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -30,20 +30,28 @@ enum class dtype : std::uint8_t { f32 = 0, f64 = 1, f16 = 2, bf16 = 3 };
 
 constexpr std::size_t dtype_size(dtype t) noexcept {
   switch (t) {
-    case dtype::f32: return 4;
-    case dtype::f64: return 8;
-    case dtype::f16: return 2;
-    case dtype::bf16: return 2;
+    case dtype::f32:
+      return 4;
+    case dtype::f64:
+      return 8;
+    case dtype::f16:
+      return 2;
+    case dtype::bf16:
+      return 2;
   }
   return 0;
 }
 
 constexpr const char* dtype_name(dtype t) noexcept {
   switch (t) {
-    case dtype::f32: return "f32";
-    case dtype::f64: return "f64";
-    case dtype::f16: return "f16";
-    case dtype::bf16: return "bf16";
+    case dtype::f32:
+      return "f32";
+    case dtype::f64:
+      return "f64";
+    case dtype::f16:
+      return "f16";
+    case dtype::bf16:
+      return "bf16";
   }
   return "?";
 }
@@ -102,14 +110,17 @@ template <class T>
 constexpr dtype dtype_of() noexcept {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                 "tensor views hold float or double (f16/bf16 are read via dtype)");
-  if constexpr (std::is_same_v<T, float>) return dtype::f32;
-  else return dtype::f64;
+  if constexpr (std::is_same_v<T, float>)
+    return dtype::f32;
+  else
+    return dtype::f64;
 }
 
 inline view view::strided(void* data, dtype t, const std::int64_t* dims,
                           const std::int64_t* strides_in, std::size_t r) {
-  require(r <= max_rank, errc::invalid_argument,
-          [&] { return "tensor rank " + std::to_string(r) + " exceeds " + std::to_string(max_rank); });
+  require(r <= max_rank, errc::invalid_argument, [&] {
+    return "tensor rank " + std::to_string(r) + " exceeds " + std::to_string(max_rank);
+  });
   view v;
   v.data = data;
   v.type = t;
@@ -128,8 +139,9 @@ inline view view::strided(void* data, dtype t, const std::int64_t* dims,
 
 inline view view::contiguous(void* data, dtype t, const std::int64_t* dims, std::size_t r) {
   std::array<std::int64_t, max_rank> st{};
-  require(r <= max_rank, errc::invalid_argument,
-          [&] { return "tensor rank " + std::to_string(r) + " exceeds " + std::to_string(max_rank); });
+  require(r <= max_rank, errc::invalid_argument, [&] {
+    return "tensor rank " + std::to_string(r) + " exceeds " + std::to_string(max_rank);
+  });
   std::int64_t s = 1;
   for (std::size_t i = r; i-- > 0;) {
     st[i] = s;
@@ -148,8 +160,10 @@ view view::contiguous(T* data, std::initializer_list<std::int64_t> dims) {
 inline double load_as_double(const view& v, std::int64_t offset) noexcept {
   const auto* base = static_cast<const unsigned char*>(v.data);
   switch (v.type) {
-    case dtype::f32: return static_cast<double>(static_cast<const float*>(v.data)[offset]);
-    case dtype::f64: return static_cast<const double*>(v.data)[offset];
+    case dtype::f32:
+      return static_cast<double>(static_cast<const float*>(v.data)[offset]);
+    case dtype::f64:
+      return static_cast<const double*>(v.data)[offset];
     case dtype::bf16: {
       std::uint16_t h;
       std::memcpy(&h, base + 2 * offset, 2);

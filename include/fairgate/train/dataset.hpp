@@ -36,8 +36,9 @@ struct dataset_view {
 // Checks shapes and every value; errors name the row (and column).
 inline void validate(const dataset_view& d) {
   require(d.rows * d.cols == d.features.size(), errc::length_mismatch, [&] {
-    return "features has " + std::to_string(d.features.size()) + " values, expected rows × cols = " +
-           std::to_string(d.rows) + " × " + std::to_string(d.cols);
+    return "features has " + std::to_string(d.features.size()) +
+           " values, expected rows × cols = " + std::to_string(d.rows) + " × " +
+           std::to_string(d.cols);
   });
   require(d.labels.size() == d.rows, errc::length_mismatch, [&] {
     return "labels has " + std::to_string(d.labels.size()) + " entries for " +
@@ -58,9 +59,8 @@ inline void validate(const dataset_view& d) {
       });
     }
     if (!d.weights.empty()) {
-      require(std::isfinite(d.weights[i]) && d.weights[i] >= 0.0, errc::invalid_value, [&] {
-        return "weights[" + std::to_string(i) + "] must be finite and non-negative";
-      });
+      require(std::isfinite(d.weights[i]) && d.weights[i] >= 0.0, errc::invalid_value,
+              [&] { return "weights[" + std::to_string(i) + "] must be finite and non-negative"; });
     }
     if (!d.groups.empty()) {
       require(d.groups[i] < d.n_groups, errc::out_of_range, [&] {

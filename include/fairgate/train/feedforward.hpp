@@ -104,7 +104,8 @@ class feedforward {
     std::vector<named_parameter> out;
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       auto& L = layers_[l];
-      const std::int64_t w_dims[2] = {static_cast<std::int64_t>(L.out), static_cast<std::int64_t>(L.in)};
+      const std::int64_t w_dims[2] = {static_cast<std::int64_t>(L.out),
+                                      static_cast<std::int64_t>(L.in)};
       const std::int64_t b_dims[1] = {static_cast<std::int64_t>(L.out)};
       out.push_back({"layer" + std::to_string(l) + ".weight",
                      tensor::view::contiguous(L.weight.data(), tensor::dtype::f64, w_dims, 2)});

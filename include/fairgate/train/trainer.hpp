@@ -51,9 +51,8 @@ struct fit_options {
 
 // Writes ∂penalty/∂logit for each batch row into `dlogit` (already zeroed) and
 // returns the penalty's value. `rows` are dataset row indices.
-using penalty_hook = std::function<double(std::span<const std::size_t> rows,
-                                          std::span<const double> logits,
-                                          std::span<double> dlogit)>;
+using penalty_hook = std::function<double(
+    std::span<const std::size_t> rows, std::span<const double> logits, std::span<double> dlogit)>;
 // Called after every optimizer step (e.g. to re-apply pruning masks).
 using step_hook = std::function<void(feedforward&)>;
 

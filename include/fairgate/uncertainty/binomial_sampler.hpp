@@ -109,9 +109,8 @@ inline std::uint64_t binomial_from_mode(rng::stream& s, std::uint64_t n, double 
 // X ~ Binomial(n, p). p outside [0, 1] or NaN, or n > 2^52, throws
 // errc::invalid_argument. n = 0, p = 0 or p = 1 consume nothing.
 inline std::uint64_t binomial(rng::stream& s, std::uint64_t n, double p) {
-  require(p >= 0.0 && p <= 1.0, errc::invalid_argument, [&] {
-    return "binomial: p = " + std::to_string(p) + " is not in [0, 1]";
-  });
+  require(p >= 0.0 && p <= 1.0, errc::invalid_argument,
+          [&] { return "binomial: p = " + std::to_string(p) + " is not in [0, 1]"; });
   require(n <= (std::uint64_t{1} << 52), errc::invalid_argument, "binomial: n must be <= 2^52");
   if (n == 0 || p == 0.0) return 0;
   if (p == 1.0) return n;

@@ -5,7 +5,8 @@
 //   auto dp = [](std::span<const fairgate::metrics::confusion_counts> g) {  // any metric
 //     return u::rate_of(g[0], u::rate::selection_rate) - u::rate_of(g[1], u::rate::selection_rate);
 //   };
-//   u::bootstrap_result r = u::bootstrap_counts(per_group_counts, dp, {.seed = 42, .replicates = 1000});
+//   u::bootstrap_result r = u::bootstrap_counts(per_group_counts, dp, {.seed = 42, .replicates =
+//   1000});
 //   // r.estimate, r.ci.lower, r.ci.upper, r.values (one per replicate), r.n_undefined
 //
 // WHAT IS RESAMPLED. TFMA's Poisson bootstrap gives every row an independent
@@ -102,14 +103,14 @@ struct bootstrap_options {
   std::uint32_t replicates = 1000;  // B >= 1
   double confidence = 0.95;         // in (0, 1)
   resampling method = resampling::poisson;
-  std::uint64_t min_support = 0;    // flag groups with fewer rows
+  std::uint64_t min_support = 0;  // flag groups with fewer rows
 };
 
 struct bootstrap_result {
   double estimate = std::numeric_limits<double>::quiet_NaN();  // metric on the observed data
-  interval ci;                     // percentile interval; ci.estimate == estimate
-  std::vector<double> values;      // one per replicate, replicate order, NaN = undefined
-  std::uint32_t n_undefined = 0;   // replicates whose value is NaN (excluded from ci)
+  interval ci;                    // percentile interval; ci.estimate == estimate
+  std::vector<double> values;     // one per replicate, replicate order, NaN = undefined
+  std::uint32_t n_undefined = 0;  // replicates whose value is NaN (excluded from ci)
   std::vector<std::uint32_t> low_support_groups;
 };
 
@@ -372,7 +373,9 @@ inline void row_weights(std::uint64_t seed, std::uint32_t replicate, std::uint64
 class row_bootstrap {
  public:
   row_bootstrap(std::uint32_t n_groups, std::uint32_t replicates, std::uint64_t seed)
-      : n_groups_(n_groups), replicates_(replicates), seed_(seed),
+      : n_groups_(n_groups),
+        replicates_(replicates),
+        seed_(seed),
         counts_(static_cast<std::size_t>(n_groups) * replicates) {
     require(n_groups > 0, errc::invalid_argument, "row_bootstrap: n_groups = 0");
     require(replicates > 0, errc::invalid_argument, "row_bootstrap: replicates = 0");
@@ -446,8 +449,7 @@ class row_bootstrap {
              std::to_string(n_groups_);
     });
     const std::size_t n = in.y_true.size;
-    require(in.y_pred.size() == n && in.groups.size == n &&
-                (!in.weights || in.weights->size == n),
+    require(in.y_pred.size() == n && in.groups.size == n && (!in.weights || in.weights->size == n),
             errc::length_mismatch, [&] {
               return "row_bootstrap::add: inputs differ in length (y_true has " +
                      std::to_string(n) + " rows)";
@@ -476,8 +478,8 @@ class row_bootstrap {
       if (w) {
         const double wi = in.weights->at(i);
         require(std::isfinite(wi) && wi >= 0.0, errc::invalid_value, [&] {
-          return "row_bootstrap::add: weights[" + std::to_string(i) + "] = " +
-                 std::to_string(wi) + ": weights must be finite and >= 0";
+          return "row_bootstrap::add: weights[" + std::to_string(i) + "] = " + std::to_string(wi) +
+                 ": weights must be finite and >= 0";
         });
         weight[i] = wi;
       }
@@ -497,14 +499,21 @@ class row_bootstrap {
         if (k[i] == 0) continue;
         const std::uint32_t g = cell[i] >> 2;
         switch (cell[i] & 3u) {
-          case 0: rep[g].tp += k[i]; break;
-          case 1: rep[g].fp += k[i]; break;
-          case 2: rep[g].tn += k[i]; break;
-          default: rep[g].fn += k[i]; break;
+          case 0:
+            rep[g].tp += k[i];
+            break;
+          case 1:
+            rep[g].fp += k[i];
+            break;
+          case 2:
+            rep[g].tn += k[i];
+            break;
+          default:
+            rep[g].fn += k[i];
+            break;
         }
         if (w) {
-          metrics::exact_sum& s =
-              sums_[(static_cast<std::size_t>(b) * n_groups_) * 4 + cell[i]];
+          metrics::exact_sum& s = sums_[(static_cast<std::size_t>(b) * n_groups_) * 4 + cell[i]];
           for (std::uint32_t t = 0; t < k[i]; ++t) s.add(weight[i]);
         }
       }

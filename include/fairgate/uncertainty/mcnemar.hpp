@@ -65,16 +65,16 @@ inline double binomial_half_cdf(std::uint64_t k, std::uint64_t n) noexcept {
 }  // namespace detail
 
 struct mcnemar_result {
-  std::uint64_t b = 0;        // baseline correct, candidate wrong
-  std::uint64_t c = 0;        // baseline wrong, candidate correct
+  std::uint64_t b = 0;          // baseline correct, candidate wrong
+  std::uint64_t c = 0;          // baseline wrong, candidate correct
   std::uint64_t statistic = 0;  // min(b, c), as statsmodels reports for exact=True
   double p_value = 1.0;
-  bool low_support = false;   // the group's row count is below the requested minimum
+  bool low_support = false;  // the group's row count is below the requested minimum
 };
 
 inline mcnemar_result mcnemar_exact(std::uint64_t b, std::uint64_t c) {
-  require(b <= (std::uint64_t{1} << 52) && c <= (std::uint64_t{1} << 52),
-          errc::invalid_argument, "mcnemar_exact: counts must be below 2^52");
+  require(b <= (std::uint64_t{1} << 52) && c <= (std::uint64_t{1} << 52), errc::invalid_argument,
+          "mcnemar_exact: counts must be below 2^52");
   mcnemar_result r;
   r.b = b;
   r.c = c;

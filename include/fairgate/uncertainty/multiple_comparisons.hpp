@@ -54,9 +54,8 @@ struct adjusted_p_values {
 
 inline adjusted_p_values adjust(std::span<const double> p_values, adjustment method,
                                 double alpha = 0.05) {
-  require(alpha > 0.0 && alpha < 1.0, errc::invalid_argument, [&] {
-    return "adjust: alpha = " + std::to_string(alpha) + ": must be in (0, 1)";
-  });
+  require(alpha > 0.0 && alpha < 1.0, errc::invalid_argument,
+          [&] { return "adjust: alpha = " + std::to_string(alpha) + ": must be in (0, 1)"; });
   adjusted_p_values out;
   out.adjusted.assign(p_values.size(), std::numeric_limits<double>::quiet_NaN());
   out.reject.assign(p_values.size(), false);
@@ -124,8 +123,7 @@ inline adjusted_p_values holm(std::span<const double> p_values, double alpha = 0
   return adjust(p_values, adjustment::holm, alpha);
 }
 
-inline adjusted_p_values benjamini_hochberg(std::span<const double> p_values,
-                                            double alpha = 0.05) {
+inline adjusted_p_values benjamini_hochberg(std::span<const double> p_values, double alpha = 0.05) {
   return adjust(p_values, adjustment::benjamini_hochberg, alpha);
 }
 

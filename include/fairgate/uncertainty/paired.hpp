@@ -94,9 +94,8 @@ inline unsigned paired_prediction(const metrics::prediction_view& p, std::size_t
                                   const char* which) {
   if (p.from_scores) {
     const double s = p.score.at(i);
-    require(!std::isnan(s), errc::invalid_value, [&] {
-      return std::string(which) + " scores[" + std::to_string(i) + "] is NaN";
-    });
+    require(!std::isnan(s), errc::invalid_value,
+            [&] { return std::string(which) + " scores[" + std::to_string(i) + "] is NaN"; });
     return s >= p.threshold ? 1u : 0u;
   }
   const std::int64_t v = p.labels.at(i);
@@ -115,8 +114,8 @@ inline unsigned paired_prediction(const metrics::prediction_view& p, std::size_t
 inline void accumulate_paired(std::vector<paired_cells>& tables, const paired_inputs& in) {
   require(in.n_groups > 0, errc::invalid_argument, "paired_tables: n_groups = 0");
   require(tables.size() == in.n_groups, errc::length_mismatch, [&] {
-    return "paired_tables: " + std::to_string(tables.size()) + " tables for n_groups = " +
-           std::to_string(in.n_groups);
+    return "paired_tables: " + std::to_string(tables.size()) +
+           " tables for n_groups = " + std::to_string(in.n_groups);
   });
   const std::size_t n = in.y_true.size;
   const auto check_len = [&](std::size_t m, const char* what) {

@@ -34,9 +34,8 @@ namespace uncertainty {
 // Empty input throws errc::empty_input; q outside [0, 1] throws.
 inline double quantile_sorted(std::span<const double> sorted, double q) {
   require(!sorted.empty(), errc::empty_input, "quantile: no values");
-  require(q >= 0.0 && q <= 1.0, errc::invalid_argument, [&] {
-    return "quantile: q = " + std::to_string(q) + ": must be in [0, 1]";
-  });
+  require(q >= 0.0 && q <= 1.0, errc::invalid_argument,
+          [&] { return "quantile: q = " + std::to_string(q) + ": must be in [0, 1]"; });
   const std::size_t m = sorted.size();
   const double h = static_cast<double>(m - 1) * q;
   if (h >= static_cast<double>(m - 1)) return sorted[m - 1];
@@ -55,9 +54,8 @@ inline double quantile_sorted(std::span<const double> sorted, double q) {
 inline double quantile(std::span<const double> values, double q) {
   std::vector<double> v(values.begin(), values.end());
   for (std::size_t i = 0; i < v.size(); ++i) {
-    require(!std::isnan(v[i]), errc::invalid_value, [&] {
-      return "quantile: values[" + std::to_string(i) + "] is NaN";
-    });
+    require(!std::isnan(v[i]), errc::invalid_value,
+            [&] { return "quantile: values[" + std::to_string(i) + "] is NaN"; });
   }
   std::sort(v.begin(), v.end());
   return quantile_sorted(v, q);

@@ -52,25 +52,45 @@ enum class rate : std::uint8_t {
   false_omission_rate,
 };
 
-inline constexpr rate all_proportion_rates[] = {
-    rate::selection_rate, rate::base_rate, rate::accuracy, rate::error_rate,
-    rate::tpr,            rate::fpr,       rate::tnr,      rate::fnr,
-    rate::ppv,            rate::npv,       rate::fdr,      rate::false_omission_rate};
+inline constexpr rate all_proportion_rates[] = {rate::selection_rate,
+                                                rate::base_rate,
+                                                rate::accuracy,
+                                                rate::error_rate,
+                                                rate::tpr,
+                                                rate::fpr,
+                                                rate::tnr,
+                                                rate::fnr,
+                                                rate::ppv,
+                                                rate::npv,
+                                                rate::fdr,
+                                                rate::false_omission_rate};
 
 constexpr std::string_view rate_name(rate r) noexcept {
   switch (r) {
-    case rate::selection_rate: return "selection_rate";
-    case rate::base_rate: return "base_rate";
-    case rate::accuracy: return "accuracy";
-    case rate::error_rate: return "error_rate";
-    case rate::tpr: return "tpr";
-    case rate::fpr: return "fpr";
-    case rate::tnr: return "tnr";
-    case rate::fnr: return "fnr";
-    case rate::ppv: return "ppv";
-    case rate::npv: return "npv";
-    case rate::fdr: return "fdr";
-    case rate::false_omission_rate: return "for";
+    case rate::selection_rate:
+      return "selection_rate";
+    case rate::base_rate:
+      return "base_rate";
+    case rate::accuracy:
+      return "accuracy";
+    case rate::error_rate:
+      return "error_rate";
+    case rate::tpr:
+      return "tpr";
+    case rate::fpr:
+      return "fpr";
+    case rate::tnr:
+      return "tnr";
+    case rate::fnr:
+      return "fnr";
+    case rate::ppv:
+      return "ppv";
+    case rate::npv:
+      return "npv";
+    case rate::fdr:
+      return "fdr";
+    case rate::false_omission_rate:
+      return "for";
   }
   return "unknown";
 }
@@ -80,19 +100,32 @@ constexpr std::string_view rate_name(rate r) noexcept {
 // balanced_accuracy, f1 and the regression metrics: bootstrap those).
 constexpr std::optional<rate> as_rate(metrics::metric m) noexcept {
   switch (m) {
-    case metrics::metric::selection_rate: return rate::selection_rate;
-    case metrics::metric::base_rate: return rate::base_rate;
-    case metrics::metric::accuracy: return rate::accuracy;
-    case metrics::metric::error_rate: return rate::error_rate;
-    case metrics::metric::true_positive_rate: return rate::tpr;
-    case metrics::metric::false_positive_rate: return rate::fpr;
-    case metrics::metric::true_negative_rate: return rate::tnr;
-    case metrics::metric::false_negative_rate: return rate::fnr;
-    case metrics::metric::precision: return rate::ppv;
-    case metrics::metric::npv: return rate::npv;
-    case metrics::metric::fdr: return rate::fdr;
-    case metrics::metric::false_omission_rate: return rate::false_omission_rate;
-    default: return std::nullopt;
+    case metrics::metric::selection_rate:
+      return rate::selection_rate;
+    case metrics::metric::base_rate:
+      return rate::base_rate;
+    case metrics::metric::accuracy:
+      return rate::accuracy;
+    case metrics::metric::error_rate:
+      return rate::error_rate;
+    case metrics::metric::true_positive_rate:
+      return rate::tpr;
+    case metrics::metric::false_positive_rate:
+      return rate::fpr;
+    case metrics::metric::true_negative_rate:
+      return rate::tnr;
+    case metrics::metric::false_negative_rate:
+      return rate::fnr;
+    case metrics::metric::precision:
+      return rate::ppv;
+    case metrics::metric::npv:
+      return rate::npv;
+    case metrics::metric::fdr:
+      return rate::fdr;
+    case metrics::metric::false_omission_rate:
+      return rate::false_omission_rate;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -106,18 +139,30 @@ struct basic_proportion {
 template <class T>
 constexpr basic_proportion<T> rate_cells(const metrics::basic_confusion<T>& c, rate r) noexcept {
   switch (r) {
-    case rate::selection_rate: return {c.tp + c.fp, c.total()};
-    case rate::base_rate: return {c.tp + c.fn, c.total()};
-    case rate::accuracy: return {c.tp + c.tn, c.total()};
-    case rate::error_rate: return {c.fp + c.fn, c.total()};
-    case rate::tpr: return {c.tp, c.tp + c.fn};
-    case rate::fpr: return {c.fp, c.fp + c.tn};
-    case rate::tnr: return {c.tn, c.fp + c.tn};
-    case rate::fnr: return {c.fn, c.tp + c.fn};
-    case rate::ppv: return {c.tp, c.tp + c.fp};
-    case rate::npv: return {c.tn, c.tn + c.fn};
-    case rate::fdr: return {c.fp, c.tp + c.fp};
-    case rate::false_omission_rate: return {c.fn, c.tn + c.fn};
+    case rate::selection_rate:
+      return {c.tp + c.fp, c.total()};
+    case rate::base_rate:
+      return {c.tp + c.fn, c.total()};
+    case rate::accuracy:
+      return {c.tp + c.tn, c.total()};
+    case rate::error_rate:
+      return {c.fp + c.fn, c.total()};
+    case rate::tpr:
+      return {c.tp, c.tp + c.fn};
+    case rate::fpr:
+      return {c.fp, c.fp + c.tn};
+    case rate::tnr:
+      return {c.tn, c.fp + c.tn};
+    case rate::fnr:
+      return {c.fn, c.tp + c.fn};
+    case rate::ppv:
+      return {c.tp, c.tp + c.fp};
+    case rate::npv:
+      return {c.tn, c.tn + c.fn};
+    case rate::fdr:
+      return {c.fp, c.tp + c.fp};
+    case rate::false_omission_rate:
+      return {c.fn, c.tn + c.fn};
   }
   return {};
 }

@@ -70,9 +70,15 @@ inline z_test_result two_proportion_z_test(std::uint64_t x1, std::uint64_t n1, s
   const double var = r.pooled * (1.0 - r.pooled) * (1.0 / dn1 + 1.0 / dn2);
   r.z = (r.p1 - r.p2) / std::sqrt(var);
   switch (alt) {
-    case alternative::two_sided: r.p_value = 2.0 * math::normal_sf(std::fabs(r.z)); break;
-    case alternative::greater: r.p_value = math::normal_sf(r.z); break;
-    case alternative::less: r.p_value = math::normal_cdf(r.z); break;
+    case alternative::two_sided:
+      r.p_value = 2.0 * math::normal_sf(std::fabs(r.z));
+      break;
+    case alternative::greater:
+      r.p_value = math::normal_sf(r.z);
+      break;
+    case alternative::less:
+      r.p_value = math::normal_cdf(r.z);
+      break;
   }
   r.defined = true;
   return r;
@@ -105,8 +111,8 @@ struct fisher_result {
 inline fisher_result fisher_exact(std::uint64_t a, std::uint64_t b, std::uint64_t c,
                                   std::uint64_t d, alternative alt = alternative::two_sided) {
   fisher_result r;
-  const std::uint64_t n1 = a + b;  // row 1 total (K)
-  const std::uint64_t n2 = c + d;  // row 2 total
+  const std::uint64_t n1 = a + b;    // row 1 total (K)
+  const std::uint64_t n2 = c + d;    // row 2 total
   const std::uint64_t col1 = a + c;  // draws (n)
   const std::uint64_t col2 = b + d;
   require(n1 <= (std::uint64_t{1} << 52) && n2 <= (std::uint64_t{1} << 52), errc::invalid_argument,
@@ -124,9 +130,9 @@ inline fisher_result fisher_exact(std::uint64_t a, std::uint64_t b, std::uint64_
   const std::uint64_t lo = n > N - K ? n - (N - K) : 0;  // support of X
   const std::uint64_t hi = K < n ? K : n;
   // The mode formula scipy uses: floor((n + 1)(K + 1) / (N + 2)), clamped.
-  std::uint64_t mode = static_cast<std::uint64_t>(
-      (static_cast<double>(n) + 1.0) * (static_cast<double>(K) + 1.0) /
-      (static_cast<double>(N) + 2.0));
+  std::uint64_t mode =
+      static_cast<std::uint64_t>((static_cast<double>(n) + 1.0) * (static_cast<double>(K) + 1.0) /
+                                 (static_cast<double>(N) + 2.0));
   if (mode < lo) mode = lo;
   if (mode > hi) mode = hi;
   const double dK = static_cast<double>(K);
@@ -167,8 +173,12 @@ inline fisher_result fisher_exact(std::uint64_t a, std::uint64_t b, std::uint64_
   const double total = tail_sum(lo, hi);
   double selected = 0.0;
   switch (alt) {
-    case alternative::less: selected = tail_sum(lo, a); break;
-    case alternative::greater: selected = tail_sum(a, hi); break;
+    case alternative::less:
+      selected = tail_sum(lo, a);
+      break;
+    case alternative::greater:
+      selected = tail_sum(a, hi);
+      break;
     case alternative::two_sided: {
       constexpr double epsilon = 1e-14;
       constexpr double gamma = 1.0 + epsilon;

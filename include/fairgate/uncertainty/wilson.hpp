@@ -56,9 +56,9 @@ struct interval {
 };
 
 struct wilson_options {
-  double confidence = 0.95;           // in (0, 1)
-  bool continuity_correction = false; // Newcombe (1998) method 4
-  double min_support = 0.0;           // flag intervals with n (or n_eff) below this
+  double confidence = 0.95;            // in (0, 1)
+  bool continuity_correction = false;  // Newcombe (1998) method 4
+  double min_support = 0.0;            // flag intervals with n (or n_eff) below this
 };
 
 namespace detail {
@@ -110,8 +110,8 @@ inline interval wilson_interval(std::uint64_t successes, std::uint64_t trials,
                                 const wilson_options& options = {}) {
   detail::check_confidence(options.confidence, "wilson_interval");
   require(successes <= trials, errc::invalid_argument, [&] {
-    return "wilson_interval: successes = " + std::to_string(successes) + " > trials = " +
-           std::to_string(trials);
+    return "wilson_interval: successes = " + std::to_string(successes) +
+           " > trials = " + std::to_string(trials);
   });
   interval out;
   if (trials == 0) {
@@ -151,9 +151,9 @@ inline interval wilson_interval(const metrics::confusion_counts& counts, metrics
 //   total_weight   = sum of w over the rows in the denominator
 //   total_weight_sq= sum of w^2 over the rows in the denominator
 // Negative, NaN or infinite sums, success_weight > total_weight, or
-// total_weight_sq = 0 with total_weight > 0 throw errc::invalid_argument. total_weight = 0 returns an
-// undefined interval. The continuity correction is not defined for weighted
-// data and is ignored (documented, not an error).
+// total_weight_sq = 0 with total_weight > 0 throw errc::invalid_argument. total_weight = 0 returns
+// an undefined interval. The continuity correction is not defined for weighted data and is ignored
+// (documented, not an error).
 inline interval wilson_interval_weighted(double success_weight, double total_weight,
                                          double total_weight_sq,
                                          const wilson_options& options = {}) {
@@ -163,9 +163,9 @@ inline interval wilson_interval_weighted(double success_weight, double total_wei
               finite_nonneg(total_weight_sq),
           errc::invalid_argument, [&] {
             return "wilson_interval_weighted: sums must be finite and >= 0 (success_weight = " +
-                   std::to_string(success_weight) + ", total_weight = " +
-                   std::to_string(total_weight) + ", total_weight_sq = " +
-                   std::to_string(total_weight_sq) + ")";
+                   std::to_string(success_weight) +
+                   ", total_weight = " + std::to_string(total_weight) +
+                   ", total_weight_sq = " + std::to_string(total_weight_sq) + ")";
           });
   require(success_weight <= total_weight, errc::invalid_argument, [&] {
     return "wilson_interval_weighted: success_weight = " + std::to_string(success_weight) +

@@ -7,10 +7,12 @@
 //   length mismatch            -> errc::length_mismatch "labels has 9 rows but scores has 10"
 //   NaN score                  -> errc::invalid_value   "scores[17] = nan: scores must not be NaN"
 //   score outside [0,1] (probability kernels only)
-//                              -> errc::out_of_range    "scores[3] = 1.5: probabilities must lie in [0, 1]"
+//                              -> errc::out_of_range    "scores[3] = 1.5: probabilities must lie in
+//                              [0, 1]"
 //   label outside {0,1}        -> errc::out_of_range    "labels[17] = 2: labels must be 0 or 1"
-//   group code >= n_groups     -> errc::out_of_range    "groups[5] = 9: group codes must be < n_groups = 8"
-//   negative / NaN / inf weight-> errc::invalid_value   "weights[3] = -1: weights must be finite and >= 0"
+//   group code >= n_groups     -> errc::out_of_range    "groups[5] = 9: group codes must be <
+//   n_groups = 8" negative / NaN / inf weight-> errc::invalid_value   "weights[3] = -1: weights
+//   must be finite and >= 0"
 // The fast path ORs per-row failure flags over a block (vectorisable) and only
 // rescans a block to build the message when a flag is set, so validation costs
 // one extra read of data that is already in L1.
@@ -18,8 +20,8 @@
 
 #include <cmath>
 #include <cstddef>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <span>
@@ -37,10 +39,10 @@ template <class S>
 concept score_type = std::is_same_v<S, float> || std::is_same_v<S, double>;
 template <class L>
 concept label_type = std::is_same_v<L, std::uint8_t> || std::is_same_v<L, std::int32_t> ||
-                     std::is_same_v<L, std::int64_t> || std::is_same_v<L, bool>;
+    std::is_same_v<L, std::int64_t> || std::is_same_v<L, bool>;
 template <class G>
 concept code_type = std::is_same_v<G, std::uint8_t> || std::is_same_v<G, std::uint16_t> ||
-                    std::is_same_v<G, std::uint32_t>;
+    std::is_same_v<G, std::uint32_t>;
 template <class W>
 concept weight_type = std::is_same_v<W, float> || std::is_same_v<W, double>;
 
@@ -90,7 +92,8 @@ bool any_bad_score(const S* s, std::size_t n, score_domain dom) noexcept {
   // Integer OR reductions (not bool) so that the loops vectorise.
   unsigned bad = 0;
   if (dom == score_domain::probability) {
-    for (std::size_t i = 0; i < n; ++i) bad |= static_cast<unsigned>(!((s[i] >= S(0)) & (s[i] <= S(1))));
+    for (std::size_t i = 0; i < n; ++i)
+      bad |= static_cast<unsigned>(!((s[i] >= S(0)) & (s[i] <= S(1))));
   } else {
     for (std::size_t i = 0; i < n; ++i) bad |= static_cast<unsigned>(s[i] != s[i]);
   }
@@ -136,12 +139,12 @@ void validate_rows(std::span<const S> scores, std::span<const L> labels, std::sp
   bad |= any_bad_label(labels.data() + begin, len);
   bad |= any_bad_code(groups.data() + begin, len, n_groups);
   if (weighted) bad |= any_bad_weight(weights.data() + begin, len);
-  if (!bad) [[likely]] return;
+  if (!bad) [[likely]]
+    return;
   for (std::size_t i = begin; i < end; ++i) {
     const double s = static_cast<double>(scores[i]);
-    require(s == s, errc::invalid_value, [&] {
-      return "scores[" + std::to_string(i) + "] = nan: scores must not be NaN";
-    });
+    require(s == s, errc::invalid_value,
+            [&] { return "scores[" + std::to_string(i) + "] = nan: scores must not be NaN"; });
     if (prob) {
       require(s >= 0.0 && s <= 1.0, errc::out_of_range, [&] {
         return "scores[" + std::to_string(i) + "] = " + fmt_double(s) +
@@ -149,12 +152,12 @@ void validate_rows(std::span<const S> scores, std::span<const L> labels, std::sp
       });
     }
     require(!label_bad(labels[i]), errc::out_of_range, [&] {
-      return "labels[" + std::to_string(i) + "] = " +
-             std::to_string(static_cast<long long>(labels[i])) + ": labels must be 0 or 1";
+      return "labels[" + std::to_string(i) +
+             "] = " + std::to_string(static_cast<long long>(labels[i])) + ": labels must be 0 or 1";
     });
     require(static_cast<std::size_t>(groups[i]) < n_groups, errc::out_of_range, [&] {
-      return "groups[" + std::to_string(i) + "] = " +
-             std::to_string(static_cast<unsigned long long>(groups[i])) +
+      return "groups[" + std::to_string(i) +
+             "] = " + std::to_string(static_cast<unsigned long long>(groups[i])) +
              ": group codes must be < n_groups = " + std::to_string(n_groups);
     });
     if (weighted) {

@@ -49,9 +49,11 @@ template <class S>
 S score_from_key(std::uint64_t key) noexcept {
   if constexpr (std::is_same_v<S, float>) {
     const auto k = static_cast<std::uint32_t>(key);
-    return std::bit_cast<float>((k & 0x80000000u) ? (k & 0x7fffffffu) : static_cast<std::uint32_t>(~k));
+    return std::bit_cast<float>((k & 0x80000000u) ? (k & 0x7fffffffu)
+                                                  : static_cast<std::uint32_t>(~k));
   } else {
-    return std::bit_cast<double>((key & 0x8000000000000000ull) ? (key & 0x7fffffffffffffffull) : ~key);
+    return std::bit_cast<double>((key & 0x8000000000000000ull) ? (key & 0x7fffffffffffffffull)
+                                                               : ~key);
   }
 }
 

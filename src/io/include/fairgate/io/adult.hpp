@@ -37,17 +37,28 @@ FAIRGATE_BEGIN_NAMESPACE
 
 namespace io {
 
-inline constexpr std::array<std::string_view, 15> adult_columns = {
-    "age",          "workclass",      "fnlwgt",       "education",    "education-num",
-    "marital-status", "occupation",   "relationship", "race",         "sex",
-    "capital-gain", "capital-loss",   "hours-per-week", "native-country", "income"};
+inline constexpr std::array<std::string_view, 15> adult_columns = {"age",
+                                                                   "workclass",
+                                                                   "fnlwgt",
+                                                                   "education",
+                                                                   "education-num",
+                                                                   "marital-status",
+                                                                   "occupation",
+                                                                   "relationship",
+                                                                   "race",
+                                                                   "sex",
+                                                                   "capital-gain",
+                                                                   "capital-loss",
+                                                                   "hours-per-week",
+                                                                   "native-country",
+                                                                   "income"};
 // The usual feature split (issue 6 / fairlearn's examples): standardise these...
 inline constexpr std::array<std::string_view, 6> adult_numeric_columns = {
     "age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"};
 // ...and one-hot encode these.
 inline constexpr std::array<std::string_view, 8> adult_categorical_columns = {
-    "workclass", "education", "marital-status", "occupation",
-    "relationship", "race", "sex", "native-country"};
+    "workclass", "education", "marital-status", "occupation", "relationship",
+    "race",      "sex",       "native-country"};
 inline constexpr std::string_view adult_label_column = "income";
 
 enum class adult_missing { drop_rows, as_category };
@@ -77,7 +88,8 @@ struct adult_dataset {
 // Loads adult.data and adult.test from `dir`. Errors name the file and line:
 // a missing file (errc::io_error), a ragged row or a label other than
 // "<=50K"/">50K" with an optional '.' (errc::parse_error).
-[[nodiscard]] adult_dataset load_adult(const std::filesystem::path& dir, const adult_options& options = {});
+[[nodiscard]] adult_dataset load_adult(const std::filesystem::path& dir,
+                                       const adult_options& options = {});
 // Loads the bundled copy: load_adult(data_dir() / "adult").
 [[nodiscard]] adult_dataset load_adult(const adult_options& options = {});
 

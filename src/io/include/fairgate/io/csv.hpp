@@ -152,7 +152,8 @@ struct filtered_table {
 [[nodiscard]] csv_table parse_csv(std::string_view text, const csv_options& options = {});
 // Reads the file and parses it; messages name the path. A file that cannot be
 // read is an errc::io_error with the path and the system's reason.
-[[nodiscard]] csv_table read_csv(const std::filesystem::path& path, const csv_options& options = {});
+[[nodiscard]] csv_table read_csv(const std::filesystem::path& path,
+                                 const csv_options& options = {});
 
 // Removes every record that has a missing cell in one of `columns` (all
 // columns when empty) and reports which and how many. Unknown columns throw

@@ -93,7 +93,9 @@ class feature_encoder {
   [[nodiscard]] std::size_t n_features() const noexcept { return names_.size(); }
   [[nodiscard]] const std::vector<std::string>& feature_names() const noexcept { return names_; }
   [[nodiscard]] const std::vector<numeric_feature>& numeric() const noexcept { return numeric_; }
-  [[nodiscard]] const std::vector<categorical_feature>& categorical() const noexcept { return categorical_; }
+  [[nodiscard]] const std::vector<categorical_feature>& categorical() const noexcept {
+    return categorical_;
+  }
   [[nodiscard]] unseen_category unseen() const noexcept { return unseen_; }
   [[nodiscard]] std_convention convention() const noexcept { return convention_; }
 

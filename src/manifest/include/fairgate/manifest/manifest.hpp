@@ -46,10 +46,10 @@ inline constexpr std::string_view format_name = "fairgate.manifest";
 // What this library was built with (compile-time facts of this build).
 struct build_info {
   std::string fairgate_version;
-  std::string git_describe;   // "unknown" outside a git checkout
-  std::string compiler;       // e.g. "GNU 12.2.0", "Clang 14.0.6"
-  std::string numeric_flags;  // the flags that affect floating point
-  std::string target_triple;  // e.g. "x86_64-linux-gnu", "aarch64-linux-gnu"
+  std::string git_describe;                // "unknown" outside a git checkout
+  std::string compiler;                    // e.g. "GNU 12.2.0", "Clang 14.0.6"
+  std::string numeric_flags;               // the flags that affect floating point
+  std::string target_triple;               // e.g. "x86_64-linux-gnu", "aarch64-linux-gnu"
   std::vector<std::string> simd_compiled;  // SIMD paths compiled in
 };
 [[nodiscard]] build_info current_build();
@@ -112,10 +112,10 @@ struct difference {
 };
 
 struct verify_report {
-  bool identical = false;                // computation sections byte-identical
-  std::vector<difference> differences;   // computation leaves that differ, in document order
-  std::vector<std::string> causes;       // named likely causes (input changed, version, target)
-  std::vector<std::string> notes;        // environment differences that did NOT change results
+  bool identical = false;               // computation sections byte-identical
+  std::vector<difference> differences;  // computation leaves that differ, in document order
+  std::vector<std::string> causes;      // named likely causes (input changed, version, target)
+  std::vector<std::string> notes;       // environment differences that did NOT change results
   [[nodiscard]] std::string to_text() const;
 };
 

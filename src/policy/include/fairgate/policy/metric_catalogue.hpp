@@ -91,12 +91,12 @@ struct metric_info {
   metric_kind kind;
   metric_family family;
   better_when better;
-  double min_value;  // the metric's range: absolute bounds outside it are errors
-  double max_value;  // +inf for unbounded ratios (disparate_impact ...)
-  bool needs_scores;  // needs continuous scores, not only 0/1 predictions
-  bool has_agg;       // accepts agg = "worst_case" | "mean" (equalized odds)
-  bool has_method;    // accepts method = "between_groups" | "to_overall" (Fairlearn)
-  bool is_proportion;  // a binomial proportion per group: Wilson intervals apply
+  double min_value;          // the metric's range: absolute bounds outside it are errors
+  double max_value;          // +inf for unbounded ratios (disparate_impact ...)
+  bool needs_scores;         // needs continuous scores, not only 0/1 predictions
+  bool has_agg;              // accepts agg = "worst_case" | "mean" (equalized odds)
+  bool has_method;           // accepts method = "between_groups" | "to_overall" (Fairlearn)
+  bool is_proportion;        // a binomial proportion per group: Wilson intervals apply
   std::string_view summary;  // one line for docs and error messages
 };
 

@@ -88,7 +88,7 @@ enum class correction_method : std::uint8_t {
 // group left after min_support) counts as.
 enum class undefined_rule : std::uint8_t { skip, fail, pass };
 
-enum class eo_agg : std::uint8_t { worst_case, mean };  // Fairlearn's `agg`
+enum class eo_agg : std::uint8_t { worst_case, mean };                      // Fairlearn's `agg`
 enum class disparity_method : std::uint8_t { between_groups, to_overall };  // Fairlearn's `method`
 
 // How a constraint is judged. Every field is resolved (defaults applied);
@@ -96,11 +96,11 @@ enum class disparity_method : std::uint8_t { between_groups, to_overall };  // F
 // part of the canonical form.
 struct evidence {
   evidence_kind kind = evidence_kind::point;
-  double confidence = 0.95;                    // ci: two-sided level of the interval
+  double confidence = 0.95;                               // ci: two-sided level of the interval
   interval_method interval = interval_method::bootstrap;  // ci
-  std::uint32_t bootstrap_replicates = 1000;   // ci (bootstrap), paired_test
-  std::uint64_t seed = 0;                      // root seed of the rng streams
-  double alpha = 0.05;                         // paired_test: family level of the target
+  std::uint32_t bootstrap_replicates = 1000;              // ci (bootstrap), paired_test
+  std::uint64_t seed = 0;                                 // root seed of the rng streams
+  double alpha = 0.05;                                    // paired_test: family level of the target
   correction_method correction = correction_method::holm;  // paired_test family
   friend bool operator==(const evidence&, const evidence&) = default;
 };
@@ -109,7 +109,7 @@ struct constraint {
   std::string id;  // unique within its target; [A-Za-z0-9_.-]+
   std::string description;
   metric_id metric = metric_id::accuracy;
-  eo_agg agg = eo_agg::worst_case;                        // only if info(metric).has_agg
+  eo_agg agg = eo_agg::worst_case;                             // only if info(metric).has_agg
   disparity_method method = disparity_method::between_groups;  // only if has_method
   scope_kind scope = scope_kind::overall;
   struct bound bound;
@@ -131,10 +131,10 @@ struct nm_pattern {
 // The compression a target allows. A target allows only what it declares: the
 // defaults are "no pruning, no quantization".
 struct compression_allowance {
-  double max_sparsity = 0.0;                // fraction of weights that may be zero, [0, 1]
+  double max_sparsity = 0.0;                    // fraction of weights that may be zero, [0, 1]
   std::vector<std::uint32_t> allowed_bits{32};  // subset of {32,16,8,4}, descending; 32 = float
-  std::vector<nm_pattern> allowed_nm;        // ascending (n, m)
-  bool per_channel = false;                  // per-channel quantization scales allowed
+  std::vector<nm_pattern> allowed_nm;           // ascending (n, m)
+  bool per_channel = false;                     // per-channel quantization scales allowed
   friend bool operator==(const compression_allowance&, const compression_allowance&) = default;
 };
 

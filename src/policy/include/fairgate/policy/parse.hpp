@@ -26,11 +26,12 @@ FAIRGATE_BEGIN_NAMESPACE
 namespace policy {
 
 struct diagnostic {
-  std::string source;    // the file name (or the name given for a string)
+  std::string source;        // the file name (or the name given for a string)
   std::uint32_t line = 0;    // 1-based; 0 when the problem has no position
   std::uint32_t column = 0;  // 1-based
-  std::string key;       // key path, e.g. "target[1].constraint[0].bound" (0-based indices); empty for syntax errors
-  std::string message;   // the problem, e.g. "unknown metric 'acuracy'; did you mean 'accuracy'?"
+  std::string key;  // key path, e.g. "target[1].constraint[0].bound" (0-based indices); empty for
+                    // syntax errors
+  std::string message;  // the problem, e.g. "unknown metric 'acuracy'; did you mean 'accuracy'?"
   friend bool operator==(const diagnostic&, const diagnostic&) = default;
 };
 
@@ -51,7 +52,8 @@ struct validation_result {
 
 // Throwing variants: fairgate::error(errc::parse_error) whose message is every
 // diagnostic, formatted, one per line. An unreadable file is errc::io_error.
-[[nodiscard]] struct policy parse_policy_string(std::string_view text, std::string_view source_name);
+[[nodiscard]] struct policy parse_policy_string(std::string_view text,
+                                                std::string_view source_name);
 [[nodiscard]] struct policy parse_policy_file(const std::filesystem::path& path);
 
 // Parses a bound string ("<= 0.05", ">= baseline - 0.01") on its own. On
