@@ -244,7 +244,10 @@ inline T round_clamped(T t, std::uint32_t word) noexcept {
 template <class T, rounding M>
 inline T qminus_zp(T x, const chan<T>& c, std::uint32_t word) noexcept {
   T t = x * c.inv;
-  t = t < c.lo ? c.lo : t;
+  // Written so that NaN (from a NaN input, or 0 · inf) clamps to lo: the
+  // int conversion that follows is then always defined. The caller reports
+  // the non-finite input; the byte written meanwhile is never used.
+  t = !(t >= c.lo) ? c.lo : t;
   t = t > c.hi ? c.hi : t;
   return round_clamped<T, M>(t, word);
 }
