@@ -58,7 +58,9 @@ void BM_observe(benchmark::State& state) {
   }
   benchmark::DoNotOptimize(mon.observations());
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.SetLabel(kind == fm::window_kind::tumbling ? "tumbling" : kind == fm::window_kind::sliding ? "sliding" : "decay");
+  state.SetLabel(kind == fm::window_kind::tumbling  ? "tumbling"
+                 : kind == fm::window_kind::sliding ? "sliding"
+                                                    : "decay");
 }
 BENCHMARK(BM_observe)->Arg(0)->Arg(1)->Arg(2);
 
@@ -84,19 +86,22 @@ void BM_poll(benchmark::State& state) {
   cfg.n_groups = static_cast<std::uint32_t>(state.range(0));
   fm::monitor mon(cfg);
   const auto& r = rows();
-  for (std::size_t i = 0; i < n_rows; ++i) mon.observe(r.score[i], r.group[i] % cfg.n_groups, r.label[i]);
+  for (std::size_t i = 0; i < n_rows; ++i)
+    mon.observe(r.score[i], r.group[i] % cfg.n_groups, r.label[i]);
   for (auto _ : state) benchmark::DoNotOptimize(mon.poll().alarms.size());
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_poll)->Arg(2)->Arg(8)->Arg(64);
 
-// Merging two deserialised shard accumulators: the cost depends on the groups, not on the rows behind them.
+// Merging two deserialised shard accumulators: the cost depends on the groups, not on the rows
+// behind them.
 void BM_merge_serialized(benchmark::State& state) {
   const auto G = static_cast<std::uint32_t>(state.range(0));
   const auto rows_behind = static_cast<std::uint64_t>(state.range(1));
   fairgate::metrics::group_accumulator a(G), b(G);
   for (std::uint32_t g = 0; g < G; ++g) {
-    a.mutable_counts()[g] = {rows_behind / (4 * G), rows_behind / (4 * G), rows_behind / (4 * G), rows_behind / (4 * G)};
+    a.mutable_counts()[g] = {rows_behind / (4 * G), rows_behind / (4 * G), rows_behind / (4 * G),
+                             rows_behind / (4 * G)};
     b.mutable_counts()[g] = a.counts(g);
   }
   const auto bytes = fairgate::metrics::serialize(b);
@@ -105,10 +110,15 @@ void BM_merge_serialized(benchmark::State& state) {
     acc.merge(fairgate::metrics::deserialize(bytes));
     benchmark::DoNotOptimize(acc.counts(0).tp);
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * static_cast<std::int64_t>(bytes.size())));
+  state.SetBytesProcessed(
+      static_cast<std::int64_t>(state.iterations() * static_cast<std::int64_t>(bytes.size())));
   state.counters["bytes"] = static_cast<double>(bytes.size());
 }
-BENCHMARK(BM_merge_serialized)->Args({8, 1000})->Args({8, 1000000000})->Args({64, 1000})->Args({64, 1000000000});
+BENCHMARK(BM_merge_serialized)
+    ->Args({8, 1000})
+    ->Args({8, 1000000000})
+    ->Args({64, 1000})
+    ->Args({64, 1000000000});
 
 }  // namespace
 

@@ -31,18 +31,24 @@ namespace fq = fairgate::quantize;
 
 namespace {
 
-static_assert(sizeof(void*) != 8 || sizeof(fairgate_tensor) == 40, "ABI: v1 layout is frozen (LP64)");
+static_assert(sizeof(void*) != 8 || sizeof(fairgate_tensor) == 40,
+              "ABI: v1 layout is frozen (LP64)");
 static_assert(sizeof(fairgate_quant_options) == 40, "ABI: v1 layout is frozen");
 
 ft::view view_of(const fairgate_tensor* t, const char* name) {
   require_non_null(t, name);
   ft::dtype type = ft::dtype::f32;
   switch (t->dtype) {
-    case FAIRGATE_DTYPE_F32: type = ft::dtype::f32; break;
-    case FAIRGATE_DTYPE_F64: type = ft::dtype::f64; break;
+    case FAIRGATE_DTYPE_F32:
+      type = ft::dtype::f32;
+      break;
+    case FAIRGATE_DTYPE_F64:
+      type = ft::dtype::f64;
+      break;
     default:
-      throw fairgate::error(fairgate::errc::invalid_argument,
-                            std::string(name) + "->dtype = " + std::to_string(t->dtype) + ": must be F32 or F64");
+      throw fairgate::error(
+          fairgate::errc::invalid_argument,
+          std::string(name) + "->dtype = " + std::to_string(t->dtype) + ": must be F32 or F64");
   }
   fairgate::require(t->rank <= ft::max_rank, fairgate::errc::invalid_argument, [&] {
     return std::string(name) + "->rank = " + std::to_string(t->rank) + ": at most 8 dimensions";
@@ -50,10 +56,10 @@ ft::view view_of(const fairgate_tensor* t, const char* name) {
   if (t->rank > 0) require_non_null(t->shape, "tensor->shape");
   std::int64_t numel = 1;
   for (std::size_t i = 0; i < t->rank; ++i) {
-    fairgate::require(t->shape[i] >= 0 && t->shape[i] <= (std::int64_t{1} << 40), fairgate::errc::invalid_argument,
-                      [&] {
-                        return std::string(name) + "->shape[" + std::to_string(i) + "] = " +
-                               std::to_string(t->shape[i]) + ": must be in [0, 2^40]";
+    fairgate::require(t->shape[i] >= 0 && t->shape[i] <= (std::int64_t{1} << 40),
+                      fairgate::errc::invalid_argument, [&] {
+                        return std::string(name) + "->shape[" + std::to_string(i) +
+                               "] = " + std::to_string(t->shape[i]) + ": must be in [0, 2^40]";
                       });
     numel = t->shape[i] == 0 || numel == 0 ? 0 : numel * t->shape[i];
     fairgate::require(numel <= (std::int64_t{1} << 40), fairgate::errc::invalid_argument,
@@ -66,7 +72,9 @@ ft::view view_of(const fairgate_tensor* t, const char* name) {
   return ft::view::contiguous(t->data, type, dims, t->rank);
 }
 
-std::size_t numel_of(const ft::view& v) { return static_cast<std::size_t>(v.numel()); }
+std::size_t numel_of(const ft::view& v) {
+  return static_cast<std::size_t>(v.numel());
+}
 
 ft::mask mask_from_bytes(const ft::view& v, const std::uint8_t* bytes, const char* name) {
   ft::mask m = ft::mask::like(v, true);
@@ -88,10 +96,11 @@ void mask_to_bytes(const ft::mask& m, std::uint8_t* out) {
 
 fp::amount amount_of(double amount, int32_t is_count) {
   if (is_count == 0) return fp::amount::fraction(amount);
-  fairgate::require(std::isfinite(amount) && amount >= 0.0 && amount <= 9.0e15 && amount == std::floor(amount),
-                    fairgate::errc::invalid_argument, [&] {
-                      return "amount = " + std::to_string(amount) + ": a count must be a non-negative integer";
-                    });
+  fairgate::require(
+      std::isfinite(amount) && amount >= 0.0 && amount <= 9.0e15 && amount == std::floor(amount),
+      fairgate::errc::invalid_argument, [&] {
+        return "amount = " + std::to_string(amount) + ": a count must be a non-negative integer";
+      });
   return fp::amount::count(static_cast<std::int64_t>(amount));
 }
 
@@ -108,8 +117,9 @@ void require_finite(const ft::view& v, const char* name) {
   const std::int64_t n = v.numel();
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t off = v.offset_of(i);
-    const double x = v.type == ft::dtype::f32 ? static_cast<double>(static_cast<const float*>(v.data)[off])
-                                              : static_cast<const double*>(v.data)[off];
+    const double x = v.type == ft::dtype::f32
+                         ? static_cast<double>(static_cast<const float*>(v.data)[off])
+                         : static_cast<const double*>(v.data)[off];
     fairgate::require(std::isfinite(x), fairgate::errc::invalid_value, [&] {
       return std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(x) +
              ": values to quantize must be finite";
@@ -143,12 +153,14 @@ struct quant_setup {
 
 quant_setup setup_of(const fairgate_quant_options* in) {
   const fairgate_quant_options d = default_quant_options();
-  const auto o = in ? fairgate::capi::read_versioned(in, sizeof(fairgate_quant_options), d, "options") : d;
+  const auto o =
+      in ? fairgate::capi::read_versioned(in, sizeof(fairgate_quant_options), d, "options") : d;
   quant_setup s;
   s.scheme.type = checked_enum<fq::qtype>(o.qtype, 4, "options->qtype");
   s.scheme.rule = checked_enum<fq::scale_rule>(o.scale_rule, 3, "options->scale_rule");
-  fairgate::require(o.axis >= -1 && o.axis < static_cast<int32_t>(ft::max_rank), fairgate::errc::invalid_argument,
-                    [&] { return "options->axis = " + std::to_string(o.axis) + ": must be -1 or a dimension"; });
+  fairgate::require(
+      o.axis >= -1 && o.axis < static_cast<int32_t>(ft::max_rank), fairgate::errc::invalid_argument,
+      [&] { return "options->axis = " + std::to_string(o.axis) + ": must be -1 or a dimension"; });
   s.scheme.axis = o.axis;
   s.scheme.reduce_range = o.reduce_range != 0;
   s.scheme.narrow_range = o.narrow_range != 0;
@@ -159,8 +171,10 @@ quant_setup setup_of(const fairgate_quant_options* in) {
 }
 
 // Caller-given parameters: validated against the scheme's range and the tensor.
-fq::qparams params_of(const quant_setup& s, const float* scales, const int32_t* zero_points, size_t n_channels) {
-  fairgate::require(n_channels >= 1, fairgate::errc::invalid_argument, "n_channels must be at least 1");
+fq::qparams params_of(const quant_setup& s, const float* scales, const int32_t* zero_points,
+                      size_t n_channels) {
+  fairgate::require(n_channels >= 1, fairgate::errc::invalid_argument,
+                    "n_channels must be at least 1");
   require_non_null(scales, "scales");
   require_non_null(zero_points, "zero_points");
   const fq::qrange r = fq::range_of(s.scheme.type, s.scheme.reduce_range, s.scheme.narrow_range);
@@ -183,7 +197,8 @@ fq::qparams params_of(const quant_setup& s, const float* scales, const int32_t* 
 
 extern "C" {
 
-fairgate_status fairgate_prune_l1_unstructured(const fairgate_tensor* weights, double amount, int32_t amount_is_count,
+fairgate_status fairgate_prune_l1_unstructured(const fairgate_tensor* weights, double amount,
+                                               int32_t amount_is_count,
                                                const uint8_t* existing_mask, uint8_t* out_mask) {
   return guard([&] {
     const ft::view v = view_of(weights, "weights");
@@ -198,8 +213,10 @@ fairgate_status fairgate_prune_l1_unstructured(const fairgate_tensor* weights, d
   });
 }
 
-fairgate_status fairgate_prune_global_l1_unstructured(const fairgate_tensor* weights, size_t n_tensors, double amount,
-                                                      int32_t amount_is_count, const uint8_t* const* existing_masks,
+fairgate_status fairgate_prune_global_l1_unstructured(const fairgate_tensor* weights,
+                                                      size_t n_tensors, double amount,
+                                                      int32_t amount_is_count,
+                                                      const uint8_t* const* existing_masks,
                                                       uint8_t* const* out_masks) {
   return guard([&] {
     if (n_tensors > 0) {
@@ -221,8 +238,9 @@ fairgate_status fairgate_prune_global_l1_unstructured(const fairgate_tensor* wei
       existing.reserve(n_tensors);
       for (std::size_t t = 0; t < n_tensors; ++t) {
         const std::string name = "existing_masks[" + std::to_string(t) + "]";
-        existing.push_back(existing_masks[t] ? mask_from_bytes(views[t], existing_masks[t], name.c_str())
-                                             : ft::mask::like(views[t], true));
+        existing.push_back(existing_masks[t]
+                               ? mask_from_bytes(views[t], existing_masks[t], name.c_str())
+                               : ft::mask::like(views[t], true));
       }
     }
     fp::options opt;
@@ -234,8 +252,8 @@ fairgate_status fairgate_prune_global_l1_unstructured(const fairgate_tensor* wei
   });
 }
 
-fairgate_status fairgate_prune_n_m(const fairgate_tensor* weights, int32_t n, int32_t m, uint32_t axis,
-                                   const uint8_t* existing_mask, uint8_t* out_mask) {
+fairgate_status fairgate_prune_n_m(const fairgate_tensor* weights, int32_t n, int32_t m,
+                                   uint32_t axis, const uint8_t* existing_mask, uint8_t* out_mask) {
   return guard([&] {
     const ft::view v = view_of(weights, "weights");
     require_out_mask(v, out_mask);
@@ -248,9 +266,9 @@ fairgate_status fairgate_prune_n_m(const fairgate_tensor* weights, int32_t n, in
   });
 }
 
-fairgate_status fairgate_prune_ln_structured(const fairgate_tensor* weights, double amount, int32_t amount_is_count,
-                                             int32_t norm, uint32_t dim, const uint8_t* existing_mask,
-                                             uint8_t* out_mask) {
+fairgate_status fairgate_prune_ln_structured(const fairgate_tensor* weights, double amount,
+                                             int32_t amount_is_count, int32_t norm, uint32_t dim,
+                                             const uint8_t* existing_mask, uint8_t* out_mask) {
   return guard([&] {
     const ft::view v = view_of(weights, "weights");
     require_out_mask(v, out_mask);
@@ -261,8 +279,8 @@ fairgate_status fairgate_prune_ln_structured(const fairgate_tensor* weights, dou
     if (existing_mask) existing = mask_from_bytes(v, existing_mask, "existing_mask");
     fp::options opt;
     opt.compute_digests = false;
-    const auto r = fp::ln_structured(v, a, static_cast<fp::norm>(norm), dim, existing_mask ? &existing : nullptr, {},
-                                     opt);
+    const auto r = fp::ln_structured(v, a, static_cast<fp::norm>(norm), dim,
+                                     existing_mask ? &existing : nullptr, {}, opt);
     mask_to_bytes(r.mask, out_mask);
   });
 }
@@ -274,16 +292,19 @@ fairgate_status fairgate_quant_options_init(fairgate_quant_options* options) {
   });
 }
 
-fairgate_status fairgate_quant_params(const fairgate_tensor* x, const fairgate_quant_options* options,
-                                      float* out_scales, int32_t* out_zero_points, size_t capacity,
+fairgate_status fairgate_quant_params(const fairgate_tensor* x,
+                                      const fairgate_quant_options* options, float* out_scales,
+                                      int32_t* out_zero_points, size_t capacity,
                                       size_t* out_channels) {
   return guard([&] {
     const ft::view v = view_of(x, "x");
     require_non_null(out_channels, "out_channels");
     const quant_setup s = setup_of(options);
-    fairgate::require(s.scheme.axis < static_cast<int>(v.rank), fairgate::errc::invalid_argument, [&] {
-      return "options->axis = " + std::to_string(s.scheme.axis) + " but x has rank " + std::to_string(v.rank);
-    });
+    fairgate::require(s.scheme.axis < static_cast<int>(v.rank), fairgate::errc::invalid_argument,
+                      [&] {
+                        return "options->axis = " + std::to_string(s.scheme.axis) +
+                               " but x has rank " + std::to_string(v.rank);
+                      });
     fq::minmax_observer obs(s.scheme.axis);
     obs.observe(v);
     const fq::qparams p = obs.calculate_qparams(s.scheme);
@@ -300,8 +321,8 @@ fairgate_status fairgate_quant_params(const fairgate_tensor* x, const fairgate_q
 }
 
 fairgate_status fairgate_quantize(const fairgate_tensor* x, const fairgate_quant_options* options,
-                                  const float* scales, const int32_t* zero_points, size_t n_channels, uint8_t* out,
-                                  size_t out_size) {
+                                  const float* scales, const int32_t* zero_points,
+                                  size_t n_channels, uint8_t* out, size_t out_size) {
   return guard([&] {
     const ft::view v = view_of(x, "x");
     const quant_setup s = setup_of(options);
@@ -312,8 +333,9 @@ fairgate_status fairgate_quantize(const fairgate_tensor* x, const fairgate_quant
   });
 }
 
-fairgate_status fairgate_dequantize(const uint8_t* q, size_t q_size, const fairgate_quant_options* options,
-                                    const float* scales, const int32_t* zero_points, size_t n_channels,
+fairgate_status fairgate_dequantize(const uint8_t* q, size_t q_size,
+                                    const fairgate_quant_options* options, const float* scales,
+                                    const int32_t* zero_points, size_t n_channels,
                                     const fairgate_tensor* out) {
   return guard([&] {
     const ft::view v = view_of(out, "out");
@@ -324,8 +346,9 @@ fairgate_status fairgate_dequantize(const uint8_t* q, size_t q_size, const fairg
   });
 }
 
-fairgate_status fairgate_fake_quantize(const fairgate_tensor* x, const fairgate_quant_options* options,
-                                       const float* scales, const int32_t* zero_points, size_t n_channels,
+fairgate_status fairgate_fake_quantize(const fairgate_tensor* x,
+                                       const fairgate_quant_options* options, const float* scales,
+                                       const int32_t* zero_points, size_t n_channels,
                                        const fairgate_tensor* out) {
   return guard([&] {
     const ft::view vx = view_of(x, "x");

@@ -10,8 +10,8 @@
 #include <string>
 #include <utility>
 
-#include <fairgate/error.hpp>
 #include <fairgate/fairgate.h>
+#include <fairgate/error.hpp>
 
 namespace fairgate::capi {
 

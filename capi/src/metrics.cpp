@@ -28,8 +28,10 @@ namespace {
 
 // v1 layouts are frozen: new fields only ever go at the end.
 // (LP64 layouts; a 32-bit build has its own, equally frozen, layout.)
-static_assert(sizeof(void*) != 8 || offsetof(fairgate_binary_inputs, n) == 8, "ABI: v1 layout is frozen");
-static_assert(sizeof(void*) != 8 || sizeof(fairgate_binary_inputs) == 104, "ABI: v1 layout is frozen");
+static_assert(sizeof(void*) != 8 || offsetof(fairgate_binary_inputs, n) == 8,
+              "ABI: v1 layout is frozen");
+static_assert(sizeof(void*) != 8 || sizeof(fairgate_binary_inputs) == 104,
+              "ABI: v1 layout is frozen");
 static_assert(sizeof(fairgate_accumulate_options) == 8, "ABI: v1 layout is frozen");
 static_assert(sizeof(fairgate_metric_options) == 40, "ABI: v1 layout is frozen");
 static_assert(sizeof(fairgate_value) == 24, "ABI: v1 layout is frozen");
@@ -60,14 +62,16 @@ fm::binary_inputs inputs_of(const fairgate_binary_inputs* p, std::uint32_t n_gro
   fm::binary_inputs out;
   out.y_true = label_view_of(in.y_true, n, in.y_true_dtype, "inputs->y_true");
   if (in.scores != nullptr) {
-    out.y_pred = fm::prediction_view::scores(real_view_of(in.scores, n, in.scores_dtype, "inputs->scores"),
-                                             in.threshold);
+    out.y_pred = fm::prediction_view::scores(
+        real_view_of(in.scores, n, in.scores_dtype, "inputs->scores"), in.threshold);
   } else {
-    out.y_pred = fm::prediction_view::hard(label_view_of(in.y_pred, n, in.y_pred_dtype, "inputs->y_pred"));
+    out.y_pred =
+        fm::prediction_view::hard(label_view_of(in.y_pred, n, in.y_pred_dtype, "inputs->y_pred"));
   }
   out.groups = code_view_of(in.groups, n, in.groups_dtype, "inputs->groups");
   out.n_groups = n_groups;
-  if (in.weights != nullptr) out.weights = real_view_of(in.weights, n, in.weights_dtype, "inputs->weights");
+  if (in.weights != nullptr)
+    out.weights = real_view_of(in.weights, n, in.weights_dtype, "inputs->weights");
   return out;
 }
 
@@ -123,9 +127,12 @@ fairgate_status fairgate_accumulator_create(uint32_t n_groups, fairgate_accumula
   });
 }
 
-void fairgate_accumulator_destroy(fairgate_accumulator* acc) { delete acc; }
+void fairgate_accumulator_destroy(fairgate_accumulator* acc) {
+  delete acc;
+}
 
-fairgate_status fairgate_accumulator_add(fairgate_accumulator* acc, const fairgate_binary_inputs* inputs,
+fairgate_status fairgate_accumulator_add(fairgate_accumulator* acc,
+                                         const fairgate_binary_inputs* inputs,
                                          const fairgate_accumulate_options* options) {
   return guard([&] {
     require_non_null(acc, "acc");
@@ -143,7 +150,8 @@ fairgate_status fairgate_accumulator_add(fairgate_accumulator* acc, const fairga
   });
 }
 
-fairgate_status fairgate_accumulator_merge(fairgate_accumulator* acc, const fairgate_accumulator* other) {
+fairgate_status fairgate_accumulator_merge(fairgate_accumulator* acc,
+                                           const fairgate_accumulator* other) {
   return guard([&] {
     require_non_null(acc, "acc");
     require_non_null(other, "other");
@@ -156,7 +164,8 @@ fairgate_status fairgate_accumulator_merge(fairgate_accumulator* acc, const fair
   });
 }
 
-fairgate_status fairgate_accumulator_n_groups(const fairgate_accumulator* acc, uint32_t* out_n_groups) {
+fairgate_status fairgate_accumulator_n_groups(const fairgate_accumulator* acc,
+                                              uint32_t* out_n_groups) {
   return guard([&] {
     const auto& a = acc_of(acc);
     require_non_null(out_n_groups, "out_n_groups");
@@ -170,7 +179,8 @@ fairgate_status fairgate_accumulator_counts(const fairgate_accumulator* acc, uin
     const auto& a = acc_of(acc);
     require_non_null(out, "out");
     fairgate::require(group < a.n_groups(), fairgate::errc::out_of_range, [&] {
-      return "group = " + std::to_string(group) + ": must be < n_groups = " + std::to_string(a.n_groups());
+      return "group = " + std::to_string(group) +
+             ": must be < n_groups = " + std::to_string(a.n_groups());
     });
     const auto& c = a.counts(group);
     *out = fairgate_confusion_counts{c.tp, c.fp, c.tn, c.fn};
@@ -183,7 +193,8 @@ fairgate_status fairgate_accumulator_weights(const fairgate_accumulator* acc, ui
     const auto& a = acc_of(acc);
     require_non_null(out_cells, "out_cells");
     fairgate::require(group < a.n_groups(), fairgate::errc::out_of_range, [&] {
-      return "group = " + std::to_string(group) + ": must be < n_groups = " + std::to_string(a.n_groups());
+      return "group = " + std::to_string(group) +
+             ": must be < n_groups = " + std::to_string(a.n_groups());
     });
     const auto w = a.weights(group);
     out_cells[0] = w.tp;
@@ -199,12 +210,14 @@ fairgate_status fairgate_accumulator_serialize(const fairgate_accumulator* acc, 
     const auto& a = acc_of(acc);
     require_non_null(out_size, "out_size");
     const std::vector<std::uint8_t> bytes = fm::serialize(a);
-    if (buffer != nullptr && capacity >= bytes.size()) std::memcpy(buffer, bytes.data(), bytes.size());
+    if (buffer != nullptr && capacity >= bytes.size())
+      std::memcpy(buffer, bytes.data(), bytes.size());
     *out_size = bytes.size();
   });
 }
 
-fairgate_status fairgate_accumulator_deserialize(const uint8_t* bytes, size_t size, fairgate_accumulator** out) {
+fairgate_status fairgate_accumulator_deserialize(const uint8_t* bytes, size_t size,
+                                                 fairgate_accumulator** out) {
   return guard([&] {
     require_array(bytes, size, "bytes");
     require_non_null(out, "out");
@@ -222,7 +235,8 @@ fairgate_status fairgate_metric_options_init(fairgate_metric_options* options) {
 }
 
 fairgate_status fairgate_metric_by_group(const fairgate_accumulator* acc, int32_t metric,
-                                         const fairgate_metric_options* options, fairgate_value* out_by_group,
+                                         const fairgate_metric_options* options,
+                                         fairgate_value* out_by_group,
                                          fairgate_value* out_overall) {
   return guard([&] {
     const auto& a = acc_of(acc);
@@ -235,9 +249,9 @@ fairgate_status fairgate_metric_by_group(const fairgate_accumulator* acc, int32_
   });
 }
 
-fairgate_status fairgate_metric_aggregate(const fairgate_accumulator* acc, int32_t metric, int32_t aggregate,
-                                          const fairgate_metric_options* options, double* out_value,
-                                          int32_t* out_undefined) {
+fairgate_status fairgate_metric_aggregate(const fairgate_accumulator* acc, int32_t metric,
+                                          int32_t aggregate, const fairgate_metric_options* options,
+                                          double* out_value, int32_t* out_undefined) {
   return guard([&] {
     const auto& a = acc_of(acc);
     require_non_null(out_value, "out_value");
@@ -247,10 +261,18 @@ fairgate_status fairgate_metric_aggregate(const fairgate_accumulator* acc, int32
     const fm::metric_frame f = fm::make_frame(a, m, o.frame());
     fm::aggregate_value v;
     switch (kind) {
-      case FAIRGATE_AGGREGATE_GROUP_MIN: v = f.group_min(); break;
-      case FAIRGATE_AGGREGATE_GROUP_MAX: v = f.group_max(); break;
-      case FAIRGATE_AGGREGATE_DIFFERENCE: v = f.difference(o.method); break;
-      case FAIRGATE_AGGREGATE_RATIO: v = f.ratio(o.method); break;
+      case FAIRGATE_AGGREGATE_GROUP_MIN:
+        v = f.group_min();
+        break;
+      case FAIRGATE_AGGREGATE_GROUP_MAX:
+        v = f.group_max();
+        break;
+      case FAIRGATE_AGGREGATE_DIFFERENCE:
+        v = f.difference(o.method);
+        break;
+      case FAIRGATE_AGGREGATE_RATIO:
+        v = f.ratio(o.method);
+        break;
     }
     write_aggregate(v, out_value, out_undefined);
   });
@@ -267,8 +289,9 @@ fairgate_status fairgate_disparity_value(const fairgate_accumulator* acc, int32_
   });
 }
 
-fairgate_status fairgate_aif360_value(const fairgate_accumulator* acc, int32_t metric, const uint32_t* unprivileged,
-                                      size_t n_unprivileged, const uint32_t* privileged, size_t n_privileged,
+fairgate_status fairgate_aif360_value(const fairgate_accumulator* acc, int32_t metric,
+                                      const uint32_t* unprivileged, size_t n_unprivileged,
+                                      const uint32_t* privileged, size_t n_privileged,
                                       const fairgate_metric_options* options, double* out_value,
                                       int32_t* out_undefined) {
   return guard([&] {
@@ -289,9 +312,10 @@ fairgate_status fairgate_aif360_value(const fairgate_accumulator* acc, int32_t m
   });
 }
 
-fairgate_status fairgate_roc_auc(const void* scores, int32_t scores_dtype, const void* labels, int32_t labels_dtype,
-                                 const void* groups, int32_t groups_dtype, const void* weights, int32_t weights_dtype,
-                                 size_t n, uint32_t n_groups, fairgate_auc_value* out_by_group,
+fairgate_status fairgate_roc_auc(const void* scores, int32_t scores_dtype, const void* labels,
+                                 int32_t labels_dtype, const void* groups, int32_t groups_dtype,
+                                 const void* weights, int32_t weights_dtype, size_t n,
+                                 uint32_t n_groups, fairgate_auc_value* out_by_group,
                                  fairgate_auc_value* out_overall) {
   return guard([&] {
     using namespace fairgate::capi;
@@ -299,7 +323,8 @@ fairgate_status fairgate_roc_auc(const void* scores, int32_t scores_dtype, const
     require_array(labels, n, "labels");
     require_array(groups, n, "groups");
     require_non_null(out_by_group, "out_by_group");
-    fairgate::require(n_groups >= 1, fairgate::errc::invalid_argument, "n_groups must be at least 1");
+    fairgate::require(n_groups >= 1, fairgate::errc::invalid_argument,
+                      "n_groups must be at least 1");
     const fm::real_view sv = real_view_of(scores, n, scores_dtype, "scores");
     const fm::label_view lv = label_view_of(labels, n, labels_dtype, "labels");
     const fm::code_view cv = code_view_of(groups, n, groups_dtype, "groups");
@@ -309,7 +334,8 @@ fairgate_status fairgate_roc_auc(const void* scores, int32_t scores_dtype, const
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t v = lv.at(i);
       fairgate::require(v == 0 || v == 1, fairgate::errc::out_of_range, [&] {
-        return "labels[" + std::to_string(i) + "] = " + std::to_string(v) + ": labels must be 0 or 1";
+        return "labels[" + std::to_string(i) + "] = " + std::to_string(v) +
+               ": labels must be 0 or 1";
       });
       y[i] = static_cast<std::uint8_t>(v);
       const std::uint64_t c = cv.at(i);
@@ -330,8 +356,10 @@ fairgate_status fairgate_roc_auc(const void* scores, int32_t scores_dtype, const
     const std::span<const double> ws(w);
     const fm::auc_result r =
         sv.type == fm::real_type::f32
-            ? fm::roc_auc(std::span<const float>(static_cast<const float*>(scores), n), ys, gs, n_groups, ws)
-            : fm::roc_auc(std::span<const double>(static_cast<const double*>(scores), n), ys, gs, n_groups, ws);
+            ? fm::roc_auc(std::span<const float>(static_cast<const float*>(scores), n), ys, gs,
+                          n_groups, ws)
+            : fm::roc_auc(std::span<const double>(static_cast<const double*>(scores), n), ys, gs,
+                          n_groups, ws);
     for (std::size_t k = 0; k < r.groups.size(); ++k) out_by_group[k] = auc_of(r.groups[k]);
     if (out_overall) *out_overall = auc_of(r.overall);
   });

@@ -18,8 +18,9 @@ namespace {
 template <class Enum>
 Enum checked_enum(int32_t value, int32_t count, const char* what) {
   if (value < 0 || value >= count) {
-    throw fairgate::error(fairgate::errc::invalid_argument,
-                          std::string(what) + " = " + std::to_string(value) + " is not a known value");
+    throw fairgate::error(
+        fairgate::errc::invalid_argument,
+        std::string(what) + " = " + std::to_string(value) + " is not a known value");
   }
   return static_cast<Enum>(value);
 }
@@ -82,7 +83,8 @@ fairgate_status fairgate_penalty(const fairgate_penalty_options* options, const 
     p.relax.kind = checked_enum<obj::relaxation_kind>(o.relaxation, 3, "options->relaxation");
     p.relax.temperature = o.temperature;
     p.tolerance = o.tolerance;
-    const auto agg = checked_enum<obj::odds_aggregate>(o.odds_aggregate, 3, "options->odds_aggregate");
+    const auto agg =
+        checked_enum<obj::odds_aggregate>(o.odds_aggregate, 3, "options->odds_aggregate");
     const obj::penalty_inputs<double> in{
         std::span<const double>(scores, n), std::span<const std::uint8_t>(labels, n),
         std::span<const std::uint32_t>(groups, n),
@@ -90,10 +92,18 @@ fairgate_status fairgate_penalty(const fairgate_penalty_options* options, const 
     const std::span<double> grad(out_gradient, n);
     double value = 0.0;
     switch (kind) {
-      case FAIRGATE_PENALTY_DEMOGRAPHIC_PARITY: value = obj::demographic_parity(in, p, grad).value; break;
-      case FAIRGATE_PENALTY_EQUAL_OPPORTUNITY: value = obj::equal_opportunity(in, p, grad).value; break;
-      case FAIRGATE_PENALTY_EQUALIZED_ODDS: value = obj::equalized_odds(in, p, agg, grad).value; break;
-      case FAIRGATE_PENALTY_CALIBRATION_GAP: value = obj::calibration_gap(in, p.form, grad).value; break;
+      case FAIRGATE_PENALTY_DEMOGRAPHIC_PARITY:
+        value = obj::demographic_parity(in, p, grad).value;
+        break;
+      case FAIRGATE_PENALTY_EQUAL_OPPORTUNITY:
+        value = obj::equal_opportunity(in, p, grad).value;
+        break;
+      case FAIRGATE_PENALTY_EQUALIZED_ODDS:
+        value = obj::equalized_odds(in, p, agg, grad).value;
+        break;
+      case FAIRGATE_PENALTY_CALIBRATION_GAP:
+        value = obj::calibration_gap(in, p.form, grad).value;
+        break;
       case FAIRGATE_PENALTY_LOSS_EQUALISATION:
         value = obj::loss_equalisation(in, p.form, p.tolerance, grad).value;
         break;

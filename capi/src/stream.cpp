@@ -26,7 +26,9 @@ fairgate_status fairgate_stream_create(uint64_t seed, const char* purpose, uint3
   });
 }
 
-void fairgate_stream_destroy(fairgate_stream* stream) { delete stream; }
+void fairgate_stream_destroy(fairgate_stream* stream) {
+  delete stream;
+}
 
 fairgate_status fairgate_stream_seek(fairgate_stream* stream, uint64_t position) {
   return guard([&] {

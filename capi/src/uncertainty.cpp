@@ -54,7 +54,8 @@ fu::rate proportion_rate_of(int32_t metric) {
 
 void check_group(const fm::group_accumulator& a, uint32_t g, const char* name) {
   fairgate::require(g < a.n_groups(), fairgate::errc::out_of_range, [&] {
-    return std::string(name) + " = " + std::to_string(g) + ": must be < n_groups = " + std::to_string(a.n_groups());
+    return std::string(name) + " = " + std::to_string(g) +
+           ": must be < n_groups = " + std::to_string(a.n_groups());
   });
 }
 
@@ -79,28 +80,32 @@ fairgate_bootstrap_options default_bootstrap_options() {
 
 extern "C" {
 
-fairgate_status fairgate_wilson_interval(const fairgate_accumulator* acc, uint32_t group, int32_t metric,
-                                         double confidence, int32_t continuity_correction,
-                                         fairgate_interval* out) {
+fairgate_status fairgate_wilson_interval(const fairgate_accumulator* acc, uint32_t group,
+                                         int32_t metric, double confidence,
+                                         int32_t continuity_correction, fairgate_interval* out) {
   return guard([&] {
     const auto& a = acc_of(acc);
     require_non_null(out, "out");
     check_group(a, group, "group");
     const fu::rate r = proportion_rate_of(metric);
-    *out = interval_of(fu::wilson_interval(a.counts(group), r, wilson_options_of(confidence, continuity_correction)));
+    *out = interval_of(fu::wilson_interval(a.counts(group), r,
+                                           wilson_options_of(confidence, continuity_correction)));
   });
 }
 
-fairgate_status fairgate_wilson_interval_counts(uint64_t successes, uint64_t trials, double confidence,
-                                                int32_t continuity_correction, fairgate_interval* out) {
+fairgate_status fairgate_wilson_interval_counts(uint64_t successes, uint64_t trials,
+                                                double confidence, int32_t continuity_correction,
+                                                fairgate_interval* out) {
   return guard([&] {
     require_non_null(out, "out");
-    *out = interval_of(fu::wilson_interval(successes, trials, wilson_options_of(confidence, continuity_correction)));
+    *out = interval_of(fu::wilson_interval(successes, trials,
+                                           wilson_options_of(confidence, continuity_correction)));
   });
 }
 
-fairgate_status fairgate_compare_groups(const fairgate_accumulator* acc, uint32_t group1, uint32_t group2,
-                                        int32_t metric, int32_t test, int32_t alternative, double* out_statistic,
+fairgate_status fairgate_compare_groups(const fairgate_accumulator* acc, uint32_t group1,
+                                        uint32_t group2, int32_t metric, int32_t test,
+                                        int32_t alternative, double* out_statistic,
                                         double* out_p_value) {
   return guard([&] {
     const auto& a = acc_of(acc);
@@ -123,10 +128,11 @@ fairgate_status fairgate_compare_groups(const fairgate_accumulator* acc, uint32_
   });
 }
 
-fairgate_status fairgate_mcnemar_by_group(const void* y_true, int32_t y_true_dtype, const void* baseline,
-                                          int32_t baseline_dtype, const void* candidate, int32_t candidate_dtype,
-                                          const void* groups, int32_t groups_dtype, size_t n, uint32_t n_groups,
-                                          fairgate_mcnemar_result* out) {
+fairgate_status fairgate_mcnemar_by_group(const void* y_true, int32_t y_true_dtype,
+                                          const void* baseline, int32_t baseline_dtype,
+                                          const void* candidate, int32_t candidate_dtype,
+                                          const void* groups, int32_t groups_dtype, size_t n,
+                                          uint32_t n_groups, fairgate_mcnemar_result* out) {
   return guard([&] {
     using namespace fairgate::capi;
     require_array(y_true, n, "y_true");
@@ -137,19 +143,21 @@ fairgate_status fairgate_mcnemar_by_group(const void* y_true, int32_t y_true_dty
     fu::paired_inputs in;
     in.y_true = label_view_of(y_true, n, y_true_dtype, "y_true");
     in.baseline = fm::prediction_view::hard(label_view_of(baseline, n, baseline_dtype, "baseline"));
-    in.candidate = fm::prediction_view::hard(label_view_of(candidate, n, candidate_dtype, "candidate"));
+    in.candidate =
+        fm::prediction_view::hard(label_view_of(candidate, n, candidate_dtype, "candidate"));
     in.groups = code_view_of(groups, n, groups_dtype, "groups");
     in.n_groups = n_groups;
     const auto tables = fu::paired_tables(in);
     const auto results = fu::mcnemar_by_group(tables);
     for (std::size_t g = 0; g < results.size(); ++g) {
-      out[g] = fairgate_mcnemar_result{results[g].b, results[g].c, results[g].statistic, results[g].p_value};
+      out[g] = fairgate_mcnemar_result{results[g].b, results[g].c, results[g].statistic,
+                                       results[g].p_value};
     }
   });
 }
 
-fairgate_status fairgate_adjust_p_values(const double* p_values, size_t n, int32_t method, double alpha,
-                                         double* out_adjusted, uint8_t* out_reject) {
+fairgate_status fairgate_adjust_p_values(const double* p_values, size_t n, int32_t method,
+                                         double alpha, double* out_adjusted, uint8_t* out_reject) {
   return guard([&] {
     require_array(p_values, n, "p_values");
     require_array(out_adjusted, n, "out_adjusted");
@@ -171,15 +179,16 @@ fairgate_status fairgate_bootstrap_options_init(fairgate_bootstrap_options* opti
 
 fairgate_status fairgate_bootstrap_disparity(const fairgate_accumulator* acc, int32_t disparity,
                                              const fairgate_metric_options* metric_options,
-                                             const fairgate_bootstrap_options* options, fairgate_interval* out,
-                                             uint32_t* out_n_undefined) {
+                                             const fairgate_bootstrap_options* options,
+                                             fairgate_interval* out, uint32_t* out_n_undefined) {
   return guard([&] {
     const auto& a = acc_of(acc);
     require_non_null(options, "options");
     require_non_null(out, "out");
     const auto d = fairgate::capi::disparity_options_of(metric_options);
-    fairgate::require(!d.weighted, fairgate::errc::unsupported,
-                      "bootstrap_disparity: the bootstrap resamples unweighted counts; set weighted = 0");
+    fairgate::require(
+        !d.weighted, fairgate::errc::unsupported,
+        "bootstrap_disparity: the bootstrap resamples unweighted counts; set weighted = 0");
     (void)fairgate::capi::disparity_of(a, disparity, d);  // validates the kind before any work
     const auto b = fairgate::capi::read_versioned(options, sizeof(fairgate_bootstrap_options),
                                                   default_bootstrap_options(), "options");

@@ -72,8 +72,9 @@ std::vector<step_line> read_log(const fs::path& p, const std::string& target) {
   while (std::getline(in, line)) {
     const auto j = nlohmann::json::parse(line);
     if (j["target"] != target) continue;
-    out.push_back({j["attempt"], j["sparsity"], j["mean_bits"], j["verdict"].is_null() ? "-" : std::string(j["verdict"]),
-                   j["decision"], j["reason"]});
+    out.push_back({j["attempt"], j["sparsity"], j["mean_bits"],
+                   j["verdict"].is_null() ? "-" : std::string(j["verdict"]), j["decision"],
+                   j["reason"]});
   }
   return out;
 }
@@ -84,8 +85,10 @@ int main(int argc, char** argv) {
   bool check = false;
   fs::path out = "compress_adult_run";
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--check") == 0) check = true;
-    else if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+    if (std::strcmp(argv[i], "--check") == 0)
+      check = true;
+    else if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+      out = argv[++i];
     else {
       std::fprintf(stderr, "usage: compress_adult [--check] [--out DIR]\n");
       return 2;
@@ -132,15 +135,18 @@ int main(int argc, char** argv) {
     for (double v : layers[l].weight) w32[l].push_back(static_cast<float>(v));
   const auto evaluate = [&] {
     for (std::size_t l = 0; l < layers.size(); ++l)
-      for (std::size_t i = 0; i < w32[l].size(); ++i) layers[l].weight[i] = static_cast<double>(w32[l][i]);
+      for (std::size_t i = 0; i < w32[l].size(); ++i)
+        layers[l].weight[i] = static_cast<double>(w32[l][i]);
     std::vector<double> logits(test.rows);
     model.predict_logits(test.view(), logits);
     return logits;
   };
 
   const auto policy = fg::policy::parse_policy_file(FAIRGATE_COMPRESS_ADULT_POLICY);
-  std::printf("Adult: %zu training rows, %zu test rows, %zu features; MLP %zu-32-1; %zu groups (sex x race)\n",
-              train.rows, test.rows, train.cols, train.cols, rows.group_names.size());
+  std::printf(
+      "Adult: %zu training rows, %zu test rows, %zu features; MLP %zu-32-1; %zu groups (sex x "
+      "race)\n",
+      train.rows, test.rows, train.cols, train.cols, rows.group_names.size());
 
   bool ok = true;
   for (const auto& target : policy.targets) {
@@ -148,7 +154,8 @@ int main(int argc, char** argv) {
     fg::gate::milestone last;
     last.sparsity = 0.95;
     plan.push_back(last);
-    const bool quant = target.compression.allowed_bits.front() == 8 || target.compression.allowed_bits.size() > 1;
+    const bool quant =
+        target.compression.allowed_bits.front() == 8 || target.compression.allowed_bits.size() > 1;
     if (quant) {
       fg::gate::milestone q;
       q.kind = fg::gate::milestone_kind::quantize;
@@ -166,39 +173,49 @@ int main(int argc, char** argv) {
       for (std::size_t l = 0; l < layers.size(); ++l) {
         const auto& L = layers[l];
         c.add_tensor("layer" + std::to_string(l) + ".weight",
-                     fg::tensor::view::contiguous(w32[l].data(), {static_cast<std::int64_t>(L.out), static_cast<std::int64_t>(L.in)}),
+                     fg::tensor::view::contiguous(w32[l].data(), {static_cast<std::int64_t>(L.out),
+                                                                  static_cast<std::int64_t>(L.in)}),
                      0);
       }
       c.on_evaluate(evaluate);
       res[mode] = c.run(plan);
       std::printf("\n== target '%s', %s run (%s) ==\n", target.name.c_str(), names[mode],
-                  mode == 0 ? "uniform global magnitude steps, no remedies" : "remedies: bisect, restore_critical, revert_tensor");
-      std::printf("  %-17s %9s %6s %-8s %-9s %s\n", "attempt", "sparsity", "bits", "verdict", "decision", "reason");
+                  mode == 0 ? "uniform global magnitude steps, no remedies"
+                            : "remedies: bisect, restore_critical, revert_tensor");
+      std::printf("  %-17s %9s %6s %-8s %-9s %s\n", "attempt", "sparsity", "bits", "verdict",
+                  "decision", "reason");
       for (const auto& s : read_log(c.changelog_path(), target.name))
-        std::printf("  %-17s %9.4f %6.2f %-8s %-9s %.110s\n", s.attempt.c_str(), s.sparsity, s.bits, s.verdict.c_str(),
-                    s.decision.c_str(), s.reason.c_str());
+        std::printf("  %-17s %9.4f %6.2f %-8s %-9s %.110s\n", s.attempt.c_str(), s.sparsity, s.bits,
+                    s.verdict.c_str(), s.decision.c_str(), s.reason.c_str());
     }
     // Plain run facts: the most aggressive passing uniform step, and a failing high step.
     double uniform_best = 0.0;
     bool high_fails = false;
-    for (const auto& s : read_log(out / (target.name + "-plain") / "changelog.jsonl", target.name)) {
+    for (const auto& s :
+         read_log(out / (target.name + "-plain") / "changelog.jsonl", target.name)) {
       if (s.attempt != "milestone" || s.verdict == "-") continue;
       if (s.verdict == "pass") uniform_best = std::max(uniform_best, s.sparsity);
       if (s.verdict == "fail" && s.sparsity >= 0.8) high_fails = true;
     }
     const auto& best = res[1].targets[0].best;
-    std::printf("\n  target '%s': most aggressive passing uniform step: sparsity %.4f; plain pruning at >= 0.8 %s\n",
-                target.name.c_str(), uniform_best, high_fails ? "breaks the policy" : "still passes");
-    std::printf("  controller: %s, sparsity %.4f (layer0 %.4f, layer1 %.4f), mean bits %.2f, worst-group TPR %.4f\n",
-                best.pass ? "PASS" : "FAIL", best.sparsity, best.tensor_sparsity[0], best.tensor_sparsity[1],
-                best.mean_bits, best.worst_group_metric);
+    std::printf(
+        "\n  target '%s': most aggressive passing uniform step: sparsity %.4f; plain pruning at >= "
+        "0.8 %s\n",
+        target.name.c_str(), uniform_best, high_fails ? "breaks the policy" : "still passes");
+    std::printf(
+        "  controller: %s, sparsity %.4f (layer0 %.4f, layer1 %.4f), mean bits %.2f, worst-group "
+        "TPR %.4f\n",
+        best.pass ? "PASS" : "FAIL", best.sparsity, best.tensor_sparsity[0],
+        best.tensor_sparsity[1], best.mean_bits, best.worst_group_metric);
     std::printf("  Pareto frontier (sparsity, mean bits, worst-group TPR, pass):");
     for (const auto& p : res[1].targets[0].frontier)
-      std::printf(" (%.3f, %.1f, %.4f, %s)", p.sparsity, p.mean_bits, p.worst_group_metric, p.pass ? "pass" : "fail");
+      std::printf(" (%.3f, %.1f, %.4f, %s)", p.sparsity, p.mean_bits, p.worst_group_metric,
+                  p.pass ? "pass" : "fail");
     std::printf("\n");
     const bool claim = high_fails && best.pass && best.sparsity > uniform_best;
-    std::printf("  claims (plain breaks at high sparsity; controller passes; sparser than uniform): %s\n",
-                claim ? "hold" : "DO NOT HOLD");
+    std::printf(
+        "  claims (plain breaks at high sparsity; controller passes; sparser than uniform): %s\n",
+        claim ? "hold" : "DO NOT HOLD");
     ok = ok && claim;
   }
   if (check && !ok) {

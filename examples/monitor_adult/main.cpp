@@ -34,9 +34,9 @@
 #include <fairgate/math/deterministic.hpp>
 #include <fairgate/monitor/monitor.hpp>
 #if FAIRGATE_EXAMPLE_HAVE_MANIFEST
+#include <unistd.h>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 #include <fairgate/io/store.hpp>
 #include <fairgate/manifest/manifest.hpp>
@@ -60,8 +60,8 @@ scored score_split(const fairgate::io::adult_split& s) {
   const auto gain = s.table.numeric("capital-gain");
   scored out;
   for (std::size_t i = 0; i < edu.size(); ++i) {
-    const double z = 0.6 * (edu[i] - 10.0) + 0.3 * (age[i] - 38.0) / 10.0 + 0.25 * (hours[i] - 40.0) / 10.0 +
-                     (gain[i] > 5000.0 ? 2.0 : 0.0) - 1.2;
+    const double z = 0.6 * (edu[i] - 10.0) + 0.3 * (age[i] - 38.0) / 10.0 +
+                     0.25 * (hours[i] - 40.0) / 10.0 + (gain[i] > 5000.0 ? 2.0 : 0.0) - 1.2;
     out.score.push_back(1.0 / (1.0 + fairgate::math::exp(-z)));
     out.group.push_back(s.sex[i]);
     out.label.push_back(s.labels[i]);
@@ -99,10 +99,12 @@ int main(int argc, char** argv) {
 
 #if FAIRGATE_EXAMPLE_HAVE_MANIFEST
     // The controller's record of the configuration that passed the gate.
-    const std::string good_config = "target = \"adult_demo\"\nsparsity = 0.0\nbits = 32\nthreshold = 0.5\n";
+    const std::string good_config =
+        "target = \"adult_demo\"\nsparsity = 0.0\nbits = 32\nthreshold = 0.5\n";
     std::vector<std::byte> good_bytes(good_config.size());
     std::memcpy(good_bytes.data(), good_config.data(), good_config.size());
-    const auto run_dir = std::filesystem::temp_directory_path() / ("fairgate-monitor-adult-" + std::to_string(::getpid()));
+    const auto run_dir = std::filesystem::temp_directory_path() /
+                         ("fairgate-monitor-adult-" + std::to_string(::getpid()));
     std::filesystem::remove_all(run_dir);
     fairgate::io::content_store store(run_dir / "store");
     {
@@ -126,40 +128,54 @@ int main(int argc, char** argv) {
       if (i >= 100 && (i - 100) % 4 == 0) (void)mon.label(i - 100, test.label[i - 100]);
       if ((i + 1) % 1500 != 0) continue;
       const auto& r = mon.poll();  // a tumbling block just completed
-      std::printf("window %2llu rows %5llu  selection F %.3f M %.3f  TPR F %.3f M %.3f  PSI F %.3f  alarms %zu\n",
-                  static_cast<unsigned long long>(r.window_index), static_cast<unsigned long long>(r.observations),
-                  r.groups[female].rates[0].estimate, r.groups[1 - female].rates[0].estimate,
-                  r.groups[female].rates[1].estimate, r.groups[1 - female].rates[1].estimate, r.groups[female].psi,
-                  r.alarms.size());
+      std::printf(
+          "window %2llu rows %5llu  selection F %.3f M %.3f  TPR F %.3f M %.3f  PSI F %.3f  alarms "
+          "%zu\n",
+          static_cast<unsigned long long>(r.window_index),
+          static_cast<unsigned long long>(r.observations), r.groups[female].rates[0].estimate,
+          r.groups[1 - female].rates[0].estimate, r.groups[female].rates[1].estimate,
+          r.groups[1 - female].rates[1].estimate, r.groups[female].psi, r.alarms.size());
       for (const auto& a : r.alarms) {
-        std::printf("  ALARM %-12s group %-6s metric %-20s value %.4f [%.4f, %.4f] threshold %.4g p %.3g support %.0f\n",
-                    fm::alarm_kind_name(a.kind), a.group == fm::no_group ? "-" : adult.sex_names[a.group].c_str(),
-                    a.kind == fm::alarm_kind::psi || a.kind == fm::alarm_kind::ks ? "score" : fm::rate_metric_name(a.metric),
-                    a.value, a.lower, a.upper, a.threshold, a.p_value, a.support);
+        std::printf(
+            "  ALARM %-12s group %-6s metric %-20s value %.4f [%.4f, %.4f] threshold %.4g p %.3g "
+            "support %.0f\n",
+            fm::alarm_kind_name(a.kind),
+            a.group == fm::no_group ? "-" : adult.sex_names[a.group].c_str(),
+            a.kind == fm::alarm_kind::psi || a.kind == fm::alarm_kind::ks
+                ? "score"
+                : fm::rate_metric_name(a.metric),
+            a.value, a.lower, a.upper, a.threshold, a.p_value, a.support);
 #if FAIRGATE_EXAMPLE_HAVE_MANIFEST
         if (!rolled_back) {  // the host's reaction to the first alarm
           const auto m = fairgate::manifest::manifest::read(run_dir / "manifest.json");
           const auto good = fm::last_known_good(m, store, mon.config(), a);
           rolled_back = true;
           rollback_exact = good.bytes == good_bytes;
-          std::printf("  ROLLBACK to %s (sha256 %.12s..., %zu bytes, %s)\n", good.artifact.c_str(), good.sha256.c_str(),
-                      good.bytes.size(), rollback_exact ? "identical to the recorded configuration" : "DIFFERENT");
+          std::printf("  ROLLBACK to %s (sha256 %.12s..., %zu bytes, %s)\n", good.artifact.c_str(),
+                      good.sha256.c_str(), good.bytes.size(),
+                      rollback_exact ? "identical to the recorded configuration" : "DIFFERENT");
         }
 #endif
-        if (a.group == female && (a.kind == fm::alarm_kind::change || a.kind == fm::alarm_kind::psi)) {
-          if (r.window_index < drift_at / 1500) ++early_alarms;
-          else if (first_alarm_window < 0) first_alarm_window = static_cast<long>(r.window_index);
+        if (a.group == female &&
+            (a.kind == fm::alarm_kind::change || a.kind == fm::alarm_kind::psi)) {
+          if (r.window_index < drift_at / 1500)
+            ++early_alarms;
+          else if (first_alarm_window < 0)
+            first_alarm_window = static_cast<long>(r.window_index);
         }
       }
     }
-    std::printf("drift injected at row %zu (window %zu); first change/PSI alarm on Female: window %ld; earlier: %ld\n",
-                drift_at, drift_at / 1500, first_alarm_window, early_alarms);
+    std::printf(
+        "drift injected at row %zu (window %zu); first change/PSI alarm on Female: window %ld; "
+        "earlier: %ld\n",
+        drift_at, drift_at / 1500, first_alarm_window, early_alarms);
     bool rollback_ok = true;
 #if FAIRGATE_EXAMPLE_HAVE_MANIFEST
     rollback_ok = rolled_back && rollback_exact;
     std::filesystem::remove_all(run_dir);
 #endif
-    if (check && (first_alarm_window != static_cast<long>(drift_at / 1500) || early_alarms != 0 || !rollback_ok)) {
+    if (check && (first_alarm_window != static_cast<long>(drift_at / 1500) || early_alarms != 0 ||
+                  !rollback_ok)) {
       std::printf("CHECK FAILED\n");
       return 1;
     }

@@ -45,7 +45,8 @@ void merge_op(void* in, void* inout, int* len, MPI_Datatype* type) {
       auto acc = fairgate::metrics::deserialize(sb);
       acc.merge(fairgate::metrics::deserialize(sa));
       const auto out = fairgate::metrics::serialize(acc);
-      if (out.size() != static_cast<std::size_t>(size)) throw std::runtime_error("merged size changed");
+      if (out.size() != static_cast<std::size_t>(size))
+        throw std::runtime_error("merged size changed");
       std::memcpy(b, out.data(), out.size());
     }
   } catch (const std::exception& e) {
@@ -93,15 +94,19 @@ int main(int argc, char** argv) {
     MPI_Op_free(&op);
     MPI_Type_free(&acc_type);
     double slowest = t1 - t0;
-    MPI_Reduce(rank == 0 ? MPI_IN_PLACE : &slowest, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    MPI_Reduce(rank == 0 ? MPI_IN_PLACE : &slowest, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0,
+               MPI_COMM_WORLD);
     if (rank == 0) {
       const auto acc = fairgate::metrics::deserialize(merged);
       const auto s = synthetic::summarize(acc, replicates);
-      std::printf("ranks %d rows %" PRIu64 " groups %u accumulator_bytes %zu\n", ranks, rows, groups, merged.size());
-      std::printf("accumulate_s %.4f allreduce_s %.6f throughput_rows_per_s %.4g\n", slowest, t2 - t1,
-                  static_cast<double>(rows) / (t2 - t0));
-      for (std::uint32_t g = 0; g < groups; ++g) std::printf("group %u selection_rate %.6f\n", g, s.selection_rate[g]);
-      std::printf("dp_difference %.6f ci95 [%.6f, %.6f]\n", s.dp_difference, s.dp_lower, s.dp_upper);
+      std::printf("ranks %d rows %" PRIu64 " groups %u accumulator_bytes %zu\n", ranks, rows,
+                  groups, merged.size());
+      std::printf("accumulate_s %.4f allreduce_s %.6f throughput_rows_per_s %.4g\n", slowest,
+                  t2 - t1, static_cast<double>(rows) / (t2 - t0));
+      for (std::uint32_t g = 0; g < groups; ++g)
+        std::printf("group %u selection_rate %.6f\n", g, s.selection_rate[g]);
+      std::printf("dp_difference %.6f ci95 [%.6f, %.6f]\n", s.dp_difference, s.dp_lower,
+                  s.dp_upper);
       std::printf("digest %016" PRIx64 "\n", s.digest);
     }
   } catch (const std::exception& e) {

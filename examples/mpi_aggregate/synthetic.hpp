@@ -29,8 +29,10 @@ namespace synthetic {
 inline constexpr fairgate::rng::purpose purpose{"example.synthetic"};
 
 // Accumulates rows [begin, end) in chunks of 2^16 (bounded memory).
-inline fairgate::metrics::group_accumulator accumulate_shard(std::uint64_t seed, std::uint32_t n_groups,
-                                                             std::uint64_t begin, std::uint64_t end) {
+inline fairgate::metrics::group_accumulator accumulate_shard(std::uint64_t seed,
+                                                             std::uint32_t n_groups,
+                                                             std::uint64_t begin,
+                                                             std::uint64_t end) {
   namespace fmx = fairgate::metrics;
   fmx::group_accumulator acc(n_groups);
   const fairgate::rng::stream s(seed, purpose, 0);
@@ -41,7 +43,8 @@ inline fairgate::metrics::group_accumulator accumulate_shard(std::uint64_t seed,
     const std::uint64_t n = end - b < chunk ? end - b : chunk;
     for (std::uint64_t i = 0; i < n; ++i) {
       const auto w = s.block(b + i);
-      const auto grp = static_cast<std::uint32_t>((static_cast<std::uint64_t>(w[0]) * n_groups) >> 32);
+      const auto grp =
+          static_cast<std::uint32_t>((static_cast<std::uint64_t>(w[0]) * n_groups) >> 32);
       const double p = 0.25 + 0.5 * static_cast<double>(grp) / static_cast<double>(n_groups);
       const bool label = static_cast<double>(w[1]) < p * 4294967296.0;
       const double u = static_cast<double>(w[2]) * 0x1p-32;
@@ -61,14 +64,15 @@ inline fairgate::metrics::group_accumulator accumulate_shard(std::uint64_t seed,
 
 struct summary {
   std::uint64_t digest = 0;  // FNV-1a 64 over the merged accumulator bytes and every result's bits
-  std::vector<double> selection_rate;  // per group
-  double dp_difference = 0.0;          // max - min selection rate
+  std::vector<double> selection_rate;     // per group
+  double dp_difference = 0.0;             // max - min selection rate
   double dp_lower = 0.0, dp_upper = 0.0;  // 95% Poisson-bootstrap percentile interval
 };
 
 // Per-group selection rates, the demographic-parity difference and its
 // bootstrap interval (B replicates, seed 7), and the digest of it all.
-inline summary summarize(const fairgate::metrics::group_accumulator& acc, std::uint32_t replicates) {
+inline summary summarize(const fairgate::metrics::group_accumulator& acc,
+                         std::uint32_t replicates) {
   namespace fu = fairgate::uncertainty;
   summary out;
   std::vector<fairgate::metrics::confusion_counts> counts;

@@ -24,7 +24,8 @@ namespace {
 
 void write_file(const char* path, const std::vector<std::uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw fairgate::error(fairgate::errc::io_error, std::string("cannot write ") + path);
 }
 
@@ -36,12 +37,15 @@ std::vector<std::uint8_t> read_file(const char* path) {
 
 void print(const fairgate::metrics::group_accumulator& acc, std::uint32_t replicates) {
   const auto s = synthetic::summarize(acc, replicates);
-  for (std::uint32_t g = 0; g < acc.n_groups(); ++g) std::printf("group %u selection_rate %.6f\n", g, s.selection_rate[g]);
+  for (std::uint32_t g = 0; g < acc.n_groups(); ++g)
+    std::printf("group %u selection_rate %.6f\n", g, s.selection_rate[g]);
   std::printf("dp_difference %.6f ci95 [%.6f, %.6f]\n", s.dp_difference, s.dp_lower, s.dp_upper);
   std::printf("digest %016" PRIx64 "\n", s.digest);
 }
 
-std::uint64_t num(const char* s) { return std::strtoull(s, nullptr, 10); }
+std::uint64_t num(const char* s) {
+  return std::strtoull(s, nullptr, 10);
+}
 
 }  // namespace
 
@@ -49,8 +53,8 @@ int main(int argc, char** argv) {
   try {
     const std::string cmd = argc > 1 ? argv[1] : "";
     if (cmd == "accumulate" && argc == 7) {
-      const auto acc = synthetic::accumulate_shard(num(argv[2]), static_cast<std::uint32_t>(num(argv[3])), num(argv[4]),
-                                                   num(argv[5]));
+      const auto acc = synthetic::accumulate_shard(
+          num(argv[2]), static_cast<std::uint32_t>(num(argv[3])), num(argv[4]), num(argv[5]));
       write_file(argv[6], fairgate::metrics::serialize(acc));
       return 0;
     }
@@ -61,12 +65,14 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cmd == "whole" && argc == 7) {
-      const auto acc = synthetic::accumulate_shard(num(argv[2]), static_cast<std::uint32_t>(num(argv[3])), 0, num(argv[4]));
+      const auto acc = synthetic::accumulate_shard(
+          num(argv[2]), static_cast<std::uint32_t>(num(argv[3])), 0, num(argv[4]));
       write_file(argv[6], fairgate::metrics::serialize(acc));
       print(acc, static_cast<std::uint32_t>(num(argv[5])));
       return 0;
     }
-    std::fprintf(stderr, "usage: shard_tool accumulate|merge|whole ... (see the top of shard_tool.cpp)\n");
+    std::fprintf(stderr,
+                 "usage: shard_tool accumulate|merge|whole ... (see the top of shard_tool.cpp)\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "shard_tool: %s\n", e.what());

@@ -67,12 +67,18 @@ struct metric_key {
   fm::metric m;
 };
 constexpr metric_key count_metrics[] = {
-    {"selection_rate", fm::metric::selection_rate}, {"base_rate", fm::metric::base_rate},
-    {"accuracy", fm::metric::accuracy},             {"balanced_accuracy", fm::metric::balanced_accuracy},
-    {"tpr", fm::metric::true_positive_rate},        {"fpr", fm::metric::false_positive_rate},
-    {"tnr", fm::metric::true_negative_rate},        {"fnr", fm::metric::false_negative_rate},
-    {"ppv", fm::metric::precision},                 {"npv", fm::metric::npv},
-    {"fdr", fm::metric::fdr},                       {"for", fm::metric::false_omission_rate},
+    {"selection_rate", fm::metric::selection_rate},
+    {"base_rate", fm::metric::base_rate},
+    {"accuracy", fm::metric::accuracy},
+    {"balanced_accuracy", fm::metric::balanced_accuracy},
+    {"tpr", fm::metric::true_positive_rate},
+    {"fpr", fm::metric::false_positive_rate},
+    {"tnr", fm::metric::true_negative_rate},
+    {"fnr", fm::metric::false_negative_rate},
+    {"ppv", fm::metric::precision},
+    {"npv", fm::metric::npv},
+    {"fdr", fm::metric::fdr},
+    {"for", fm::metric::false_omission_rate},
     {"f1", fm::metric::f1},
 };
 
@@ -87,7 +93,8 @@ double value_of(const fm::aggregate_value& a) {
 }
 
 json interval_json(const fu::bootstrap_result& r) {
-  return json{{"lower", jnum(r.ci.lower, !r.ci.defined)}, {"upper", jnum(r.ci.upper, !r.ci.defined)}};
+  return json{{"lower", jnum(r.ci.lower, !r.ci.defined)},
+              {"upper", jnum(r.ci.upper, !r.ci.defined)}};
 }
 
 }  // namespace
@@ -114,11 +121,13 @@ audit_config audit_config_from_json(const json& j) {
 }
 
 json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::manifest& man) {
-  require(c.pred.empty() != c.score.empty(), errc::invalid_argument, "give exactly one of --pred and --score");
+  require(c.pred.empty() != c.score.empty(), errc::invalid_argument,
+          "give exactly one of --pred and --score");
   require(!c.groups.empty(), errc::invalid_argument, "--group needs at least one column");
 
   const fio::csv_table table = fio::read_csv(c.input);
-  require(table.rows() > 0, errc::empty_input, [&] { return c.input + ": no data rows after the header"; });
+  require(table.rows() > 0, errc::empty_input,
+          [&] { return c.input + ": no data rows after the header"; });
 
   // Every column the audit reads; unknown ones fail here, naming the file and the columns it has.
   std::vector<std::string> used{c.label};
@@ -161,7 +170,8 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
       yhat[r] = *v;
     }
   } else {
-    require(std::isfinite(c.threshold), errc::invalid_argument, "--threshold must be a finite number");
+    require(std::isfinite(c.threshold), errc::invalid_argument,
+            "--threshold must be a finite number");
     scores = tb.numeric(c.score);  // non-numeric text: parse_error naming file, line, column
   }
   std::vector<double> weights;
@@ -169,8 +179,9 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
     weights = tb.numeric(c.weight);
     const std::size_t wc = tb.column_index(c.weight);
     for (std::size_t r = 0; r < n; ++r) {
-      require(weights[r] >= 0.0, errc::invalid_value,
-              [&] { return tb.where(r, wc) + ": weight " + std::string(tb.cell(r, wc)) + " is negative"; });
+      require(weights[r] >= 0.0, errc::invalid_value, [&] {
+        return tb.where(r, wc) + ": weight " + std::string(tb.cell(r, wc)) + " is negative";
+      });
     }
   }
 
@@ -194,7 +205,8 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
   {
     std::vector<std::span<const std::uint32_t>> cols;
     for (const auto& fc : feature_codes) cols.emplace_back(fc);
-    enc.encode_rows(std::span<const std::span<const std::uint32_t>>(cols), std::span<std::uint32_t>(codes));
+    enc.encode_rows(std::span<const std::span<const std::uint32_t>>(cols),
+                    std::span<std::uint32_t>(codes));
   }
   const std::vector<std::string> names = enc.names();
 
@@ -261,7 +273,8 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
   for (const auto& mk : count_metrics) {
     const fm::metric_frame f = fm::make_frame(acc, mk.m, fo);
     overall[mk.key] = jnum(f.overall.value, f.overall.undefined);
-    for (std::uint32_t g = 0; g < G; ++g) by_group[names[g]][mk.key] = jnum(f.by_group[g].value, f.by_group[g].undefined);
+    for (std::uint32_t g = 0; g < G; ++g)
+      by_group[names[g]][mk.key] = jnum(f.by_group[g].value, f.by_group[g].undefined);
   }
 
   // --- score-based metrics
@@ -272,13 +285,16 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
     const std::span<const std::uint32_t> gs(codes);
     const auto auc = fm::roc_auc(s, ys, gs, G, wspan);
     overall["roc_auc"] = jnum(auc.overall.auc, !auc.overall.defined);
-    for (std::uint32_t g = 0; g < G; ++g) by_group[names[g]]["roc_auc"] = jnum(auc.groups[g].auc, !auc.groups[g].defined);
-    const bool probabilities = std::all_of(scores.begin(), scores.end(), [](double v) { return v >= 0.0 && v <= 1.0; });
+    for (std::uint32_t g = 0; g < G; ++g)
+      by_group[names[g]]["roc_auc"] = jnum(auc.groups[g].auc, !auc.groups[g].defined);
+    const bool probabilities =
+        std::all_of(scores.begin(), scores.end(), [](double v) { return v >= 0.0 && v <= 1.0; });
     res["scores_are_probabilities"] = probabilities;
     if (probabilities) {
       const auto ll = fm::log_loss(s, ys, gs, G, wspan);
       const auto br = fm::brier_score(s, ys, gs, G, wspan);
-      const auto cal = fm::calibration(s, ys, gs, G, c.calibration_bins, fm::binning::uniform, wspan);
+      const auto cal =
+          fm::calibration(s, ys, gs, G, c.calibration_bins, fm::binning::uniform, wspan);
       overall["log_loss"] = jnum(ll.overall.value, !ll.overall.defined);
       overall["brier"] = jnum(br.overall.value, !br.overall.defined);
       overall["ece"] = jnum(cal.overall.ece, !cal.overall.defined);
@@ -291,12 +307,16 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
         json pts = json::array();
         for (const auto& b : cal.groups[g].bins) {
           if (!b.nonempty) continue;
-          pts.push_back({{"lower", b.lower}, {"upper", b.upper}, {"count", b.count},
-                         {"mean_predicted", jnum(b.mean_predicted)}, {"fraction_positive", jnum(b.fraction_positive)}});
+          pts.push_back({{"lower", b.lower},
+                         {"upper", b.upper},
+                         {"count", b.count},
+                         {"mean_predicted", jnum(b.mean_predicted)},
+                         {"fraction_positive", jnum(b.fraction_positive)}});
         }
         cal_by[names[g]] = pts;
       }
-      res["curves"]["calibration"] = {{"bins", c.calibration_bins}, {"strategy", "uniform"}, {"by_group", cal_by}};
+      res["curves"]["calibration"] = {
+          {"bins", c.calibration_bins}, {"strategy", "uniform"}, {"by_group", cal_by}};
     } else {
       // log-loss, Brier and calibration are defined for probabilities only.
       overall["log_loss"] = overall["brier"] = overall["ece"] = nullptr;
@@ -343,23 +363,30 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
   dopt.weighted = weighted;
   dopt.min_support = c.min_support;
   std::vector<named_disparity> ds = {
-      {"demographic_parity_difference", [dopt](const auto& a) { return fm::demographic_parity_difference(a, dopt); }},
-      {"demographic_parity_ratio", [dopt](const auto& a) { return fm::demographic_parity_ratio(a, dopt); }},
-      {"equalized_odds_difference", [dopt](const auto& a) { return fm::equalized_odds_difference(a, dopt); }},
+      {"demographic_parity_difference",
+       [dopt](const auto& a) { return fm::demographic_parity_difference(a, dopt); }},
+      {"demographic_parity_ratio",
+       [dopt](const auto& a) { return fm::demographic_parity_ratio(a, dopt); }},
+      {"equalized_odds_difference",
+       [dopt](const auto& a) { return fm::equalized_odds_difference(a, dopt); }},
       {"equalized_odds_ratio", [dopt](const auto& a) { return fm::equalized_odds_ratio(a, dopt); }},
-      {"equal_opportunity_difference", [dopt](const auto& a) { return fm::equal_opportunity_difference(a, dopt); }},
-      {"equal_opportunity_ratio", [dopt](const auto& a) { return fm::equal_opportunity_ratio(a, dopt); }},
+      {"equal_opportunity_difference",
+       [dopt](const auto& a) { return fm::equal_opportunity_difference(a, dopt); }},
+      {"equal_opportunity_ratio",
+       [dopt](const auto& a) { return fm::equal_opportunity_ratio(a, dopt); }},
   };
   if (c.reference) {
     const auto it = std::find(names.begin(), names.end(), *c.reference);
     require(it != names.end(), errc::invalid_argument, [&] {
       std::string all;
       for (const auto& nm : names) all += (all.empty() ? "'" : ", '") + nm + "'";
-      return "--reference '" + *c.reference + "' is not a group of " + enc.feature_label() + "; the groups are " + all;
+      return "--reference '" + *c.reference + "' is not a group of " + enc.feature_label() +
+             "; the groups are " + all;
     });
     const auto ref = static_cast<std::uint32_t>(it - names.begin());
-    require(acc.count(ref) > 0, errc::empty_input,
-            [&] { return "--reference '" + *c.reference + "' has no rows after excluding missing values"; });
+    require(acc.count(ref) > 0, errc::empty_input, [&] {
+      return "--reference '" + *c.reference + "' has no rows after excluding missing values";
+    });
     fm::group_split split;
     split.privileged = {ref};
     for (std::uint32_t g = 0; g < G; ++g) {
@@ -384,10 +411,13 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
         {"false_discovery_rate_ratio", fm::aif360_metric::false_discovery_rate_ratio},
         {"false_omission_rate_difference", fm::aif360_metric::false_omission_rate_difference},
         {"false_omission_rate_ratio", fm::aif360_metric::false_omission_rate_ratio},
-        {"average_predictive_value_difference", fm::aif360_metric::average_predictive_value_difference},
+        {"average_predictive_value_difference",
+         fm::aif360_metric::average_predictive_value_difference},
     };
     for (const auto& [name, m] : aif) {
-      ds.push_back({name, [m = m, split, co](const fm::group_accumulator& a) { return fm::compare(m, a, split, co); }});
+      ds.push_back({name, [m = m, split, co](const fm::group_accumulator& a) {
+                      return fm::compare(m, a, split, co);
+                    }});
     }
   }
   json disp = json::object();
@@ -458,7 +488,8 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
       // replicate's metrics computed with weights w_i * k_i.
       method = "poisson bootstrap (rows, weighted), percentile interval";
       const std::size_t M = std::size(count_metrics);
-      std::vector<double> v_by(M * G * c.bootstrap), v_all(M * c.bootstrap), v_d(ds.size() * c.bootstrap);
+      std::vector<double> v_by(M * G * c.bootstrap), v_all(M * c.bootstrap),
+          v_d(ds.size() * c.bootstrap);
       std::vector<std::uint32_t> k(n);
       std::vector<double> wb(n);
       progress_bar bar(t, "bootstrap", c.bootstrap);
@@ -470,31 +501,36 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
         const fm::group_accumulator ab = fm::accumulate(rb);
         for (std::size_t j = 0; j < M; ++j) {
           const fm::metric_frame f = fm::make_frame(ab, count_metrics[j].m, fo);
-          v_all[j * c.bootstrap + b] = f.overall.undefined ? std::numeric_limits<double>::quiet_NaN() : f.overall.value;
+          v_all[j * c.bootstrap + b] =
+              f.overall.undefined ? std::numeric_limits<double>::quiet_NaN() : f.overall.value;
           for (std::uint32_t g = 0; g < G; ++g) {
-            v_by[(j * G + g) * c.bootstrap + b] =
-                f.by_group[g].undefined ? std::numeric_limits<double>::quiet_NaN() : f.by_group[g].value;
+            v_by[(j * G + g) * c.bootstrap + b] = f.by_group[g].undefined
+                                                      ? std::numeric_limits<double>::quiet_NaN()
+                                                      : f.by_group[g].value;
           }
         }
-        for (std::size_t j = 0; j < ds.size(); ++j) v_d[j * c.bootstrap + b] = value_of(ds[j].fn(ab));
+        for (std::size_t j = 0; j < ds.size(); ++j)
+          v_d[j * c.bootstrap + b] = value_of(ds[j].fn(ab));
         bar.update(b + 1);
       }
       bar.finish();
       const auto slice = [&](const std::vector<double>& v, std::size_t row) {
-        return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(row * c.bootstrap),
-                                   v.begin() + static_cast<std::ptrdiff_t>((row + 1) * c.bootstrap));
+        return std::vector<double>(
+            v.begin() + static_cast<std::ptrdiff_t>(row * c.bootstrap),
+            v.begin() + static_cast<std::ptrdiff_t>((row + 1) * c.bootstrap));
       };
       for (std::size_t j = 0; j < M; ++j) {
         const fm::metric_frame f = fm::make_frame(acc, count_metrics[j].m, fo);
         iv_over[count_metrics[j].key] =
             interval_json(fu::summarize_replicates(f.overall.value, slice(v_all, j), c.confidence));
         for (std::uint32_t g = 0; g < G; ++g) {
-          iv_by[names[g]][count_metrics[j].key] =
-              interval_json(fu::summarize_replicates(f.by_group[g].value, slice(v_by, j * G + g), c.confidence));
+          iv_by[names[g]][count_metrics[j].key] = interval_json(
+              fu::summarize_replicates(f.by_group[g].value, slice(v_by, j * G + g), c.confidence));
         }
       }
       for (std::size_t j = 0; j < ds.size(); ++j) {
-        iv_d[ds[j].name] = interval_json(fu::summarize_replicates(value_of(ds[j].fn(acc)), slice(v_d, j), c.confidence));
+        iv_d[ds[j].name] = interval_json(
+            fu::summarize_replicates(value_of(ds[j].fn(acc)), slice(v_d, j), c.confidence));
       }
       man.set_root_seed(c.seed);
       for (std::uint32_t b = 0; b < c.bootstrap; ++b) {
@@ -502,12 +538,9 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
                        "bootstrap row weights, replicate " + std::to_string(b));
       }
     }
-    res["intervals"] = {{"method", method},
-                        {"replicates", c.bootstrap},
-                        {"seed", c.seed},
-                        {"confidence", c.confidence},
-                        {"overall", iv_over},
-                        {"by_group", iv_by},
+    res["intervals"] = {{"method", method},   {"replicates", c.bootstrap},
+                        {"seed", c.seed},     {"confidence", c.confidence},
+                        {"overall", iv_over}, {"by_group", iv_by},
                         {"disparities", iv_d}};
   }
 
@@ -529,32 +562,38 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
 
 void print_audit_table(const json& r, const terminal& t) {
   auto fmt = [](const json& v, int digits = 3) {
-    return v.is_number() ? fairgate::report::format_number(v.get<double>(), digits) : std::string("-");
+    return v.is_number() ? fairgate::report::format_number(v.get<double>(), digits)
+                         : std::string("-");
   };
   const json& rows = r.at("rows");
   std::printf("fairgate audit: %s\n", r.at("input").get<std::string>().c_str());
   std::printf("rows: %s read, %s used, %s excluded (missing label, prediction, group or weight)\n",
-              rows.at("read").dump().c_str(), rows.at("used").dump().c_str(), rows.at("excluded").dump().c_str());
+              rows.at("read").dump().c_str(), rows.at("used").dump().c_str(),
+              rows.at("excluded").dump().c_str());
   std::vector<std::string> groups;
   for (const auto& g : r.at("groups")) groups.push_back(g.at("name").get<std::string>());
   std::size_t w0 = 18;
   std::vector<std::size_t> w;
   for (const auto& g : groups) w.push_back(std::max<std::size_t>(10, g.size() + 2));
   std::printf("\n%-*s %10s", static_cast<int>(w0), "metric", "overall");
-  for (std::size_t i = 0; i < groups.size(); ++i) std::printf(" %*s", static_cast<int>(w[i]), groups[i].c_str());
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    std::printf(" %*s", static_cast<int>(w[i]), groups[i].c_str());
   std::printf("\n");
   for (const auto& [k, v] : r.at("overall").items()) {
     const int digits = (k == "count" || k == "total_weight") ? 0 : 3;
     std::printf("%-*s %10s", static_cast<int>(w0), k.c_str(), fmt(v, digits).c_str());
     for (std::size_t i = 0; i < groups.size(); ++i) {
       const json& bg = r.at("by_group").at(groups[i]);
-      std::printf(" %*s", static_cast<int>(w[i]), bg.contains(k) ? fmt(bg.at(k), digits).c_str() : "-");
+      std::printf(" %*s", static_cast<int>(w[i]),
+                  bg.contains(k) ? fmt(bg.at(k), digits).c_str() : "-");
     }
     std::printf("\n");
   }
   std::printf("\n%-40s %10s", "disparity", "value");
   const bool iv = r.contains("intervals");
-  if (iv) std::printf("  %s%% interval", fmt(r.at("intervals").at("confidence").get<double>() * 100, 0).c_str());
+  if (iv)
+    std::printf("  %s%% interval",
+                fmt(r.at("intervals").at("confidence").get<double>() * 100, 0).c_str());
   std::printf("\n");
   for (const auto& [k, v] : r.at("disparities").items()) {
     std::string shown = fmt(v);
@@ -563,7 +602,11 @@ void print_audit_table(const json& r, const terminal& t) {
       const double x = v.get<double>();
       const bool ok = (x > 1.0 ? 1.0 / x : x) >= 0.8;
       shown = t.paint(t.colour_stdout, ok ? "32" : "31", shown);
-      if (t.colour_stdout) shown = std::string(static_cast<std::size_t>(std::max(0, 10 - static_cast<int>(fmt(v).size()))), ' ') + shown;
+      if (t.colour_stdout)
+        shown =
+            std::string(static_cast<std::size_t>(std::max(0, 10 - static_cast<int>(fmt(v).size()))),
+                        ' ') +
+            shown;
     }
     std::printf("%-40s %10s", k.c_str(), shown.c_str());
     if (iv) {
@@ -573,7 +616,8 @@ void print_audit_table(const json& r, const terminal& t) {
     std::printf("\n");
   }
   if (!r.at("low_support_groups").empty()) {
-    std::printf("\nlow support (fewer rows than --min-support): %s\n", r.at("low_support_groups").dump().c_str());
+    std::printf("\nlow support (fewer rows than --min-support): %s\n",
+                r.at("low_support_groups").dump().c_str());
   }
 }
 

@@ -69,7 +69,7 @@ class progress_bar {
 struct audit_config {
   std::string input;
   std::string label;
-  std::string pred;    // exactly one of pred / score
+  std::string pred;  // exactly one of pred / score
   std::string score;
   double threshold = 0.5;
   std::vector<std::string> groups;
@@ -85,7 +85,8 @@ struct audit_config {
 [[nodiscard]] json to_json(const audit_config& c);
 [[nodiscard]] audit_config audit_config_from_json(const json& j);
 // Runs the audit; records inputs, tables, seed, streams, config and results in `m`.
-[[nodiscard]] json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::manifest& m);
+[[nodiscard]] json run_audit(const audit_config& c, const terminal& t,
+                             fairgate::manifest::manifest& m);
 void print_audit_table(const json& results, const terminal& t);
 
 // ----------------------------------------------------------------- train / predict
@@ -112,7 +113,8 @@ struct train_output {
   std::string model_text;  // the model document (docs/cli.md, "Model file")
   json results;
 };
-[[nodiscard]] train_output run_train(const train_config& c, const terminal& t, fairgate::manifest::manifest& m);
+[[nodiscard]] train_output run_train(const train_config& c, const terminal& t,
+                                     fairgate::manifest::manifest& m);
 
 struct predict_config {
   std::string model;

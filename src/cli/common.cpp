@@ -29,10 +29,15 @@ std::string terminal::paint(bool on, const char* sgr, const std::string& text) c
 }
 
 progress_bar::progress_bar(const terminal& t, std::string label, std::uint64_t total)
-    : enabled_(t.progress), label_(std::move(label)), total_(total),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : enabled_(t.progress),
+      label_(std::move(label)),
+      total_(total),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
-progress_bar::~progress_bar() { finish(); }
+progress_bar::~progress_bar() {
+  finish();
+}
 
 void progress_bar::update(std::uint64_t done) {
   if (!enabled_ || total_ == 0) return;
@@ -63,7 +68,8 @@ void progress_bar::finish() {
 std::string format_error(const std::string& message) {
   // fairgate::io reports cell errors as "FILE: line L, column C ('name'): ..."
   // (csv_table::where); compilers and editors understand FILE:LINE:COL.
-  static const std::regex located(R"(^(.*?): line ([0-9]+), column ([0-9]+)(?: \(("[^"]*"|'[^']*')\))?: ([\s\S]*)$)");
+  static const std::regex located(
+      R"(^(.*?): line ([0-9]+), column ([0-9]+)(?: \(("[^"]*"|'[^']*')\))?: ([\s\S]*)$)");
   std::smatch m;
   if (std::regex_match(message, m, located)) {
     std::string out = "fairgate: error: " + m[1].str() + ":" + m[2].str() + ":" + m[3].str() + ": ";
@@ -115,29 +121,33 @@ void label_mapper::fit(const std::vector<std::string>& distinct, const std::stri
     for (const auto& d : distinct) found = found || map(d) == std::uint8_t{1};
     if (!found) {
       throw fairgate::error(errc::invalid_argument, where_column + ": --positive '" + *positive_ +
-                                                        "' does not occur; its values are " + quote_list(distinct));
+                                                        "' does not occur; its values are " +
+                                                        quote_list(distinct));
     }
     return;
   }
   if (distinct.size() > 2) {
     throw fairgate::error(errc::invalid_argument,
-                          where_column + " has " + std::to_string(distinct.size()) + " distinct values (" +
-                              quote_list(distinct) + "): a binary label needs two; pass --positive VALUE to "
+                          where_column + " has " + std::to_string(distinct.size()) +
+                              " distinct values (" + quote_list(distinct) +
+                              "): a binary label needs two; pass --positive VALUE to "
                               "treat one value as positive and all others as negative");
   }
   bool has_pos = false, has_neg = false;
   for (const auto& d : distinct) {
     const auto v = natural(d);
     if (!v) {
-      throw fairgate::error(errc::invalid_argument,
-                            where_column + " has the values " + quote_list(distinct) +
-                                ": fairgate cannot tell which one is positive; pass --positive VALUE");
+      throw fairgate::error(
+          errc::invalid_argument,
+          where_column + " has the values " + quote_list(distinct) +
+              ": fairgate cannot tell which one is positive; pass --positive VALUE");
     }
     (*v ? has_pos : has_neg) = true;
   }
   if (distinct.size() == 2 && !(has_pos && has_neg)) {
-    throw fairgate::error(errc::invalid_argument, where_column + " has the values " + quote_list(distinct) +
-                                                      ", which are the same class; pass --positive VALUE");
+    throw fairgate::error(errc::invalid_argument,
+                          where_column + " has the values " + quote_list(distinct) +
+                              ", which are the same class; pass --positive VALUE");
   }
 }
 

@@ -45,30 +45,41 @@ void stamp(manifest& m) {
   m.set_threads(1);
 }
 
-void write_text(const fs::path& p, const std::string& text) { fairgate::io::write_file_atomic(p, std::string_view(text)); }
+void write_text(const fs::path& p, const std::string& text) {
+  fairgate::io::write_file_atomic(p, std::string_view(text));
+}
 
-void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+void print_json(const json& j) {
+  std::cout << j.dump(2) << "\n";
+}
 
 std::string version_text() {
   const auto b = fairgate::manifest::current_build();
-  return "fairgate " + b.fairgate_version + " (git " + b.git_describe + ")\ncompiler: " + b.compiler +
-         "\ntarget: " + b.target_triple + "\nnumeric flags: " + b.numeric_flags;
+  return "fairgate " + b.fairgate_version + " (git " + b.git_describe +
+         ")\ncompiler: " + b.compiler + "\ntarget: " + b.target_triple +
+         "\nnumeric flags: " + b.numeric_flags;
 }
 
 // ------------------------------------------------------------------ audit
-int cmd_audit(const audit_config& c, const std::string& out_dir, const global_options& g, const terminal& t) {
+int cmd_audit(const audit_config& c, const std::string& out_dir, const global_options& g,
+              const terminal& t) {
   manifest m;
   const json res = run_audit(c, t, m);
-  if (g.json_output) print_json(res);
-  else print_audit_table(res, t);
+  if (g.json_output)
+    print_json(res);
+  else
+    print_audit_table(res, t);
   if (!out_dir.empty()) {
     const fs::path dir(out_dir);
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) throw fairgate::error(fairgate::errc::io_error, out_dir + ": cannot create the directory (" + ec.message() + ")");
+    if (ec)
+      throw fairgate::error(fairgate::errc::io_error,
+                            out_dir + ": cannot create the directory (" + ec.message() + ")");
     const std::string results_text = res.dump(2) + "\n";
     write_text(dir / "results.json", results_text);
-    m.add_artifact("results.json", std::as_bytes(std::span<const char>(results_text.data(), results_text.size())));
+    m.add_artifact("results.json",
+                   std::as_bytes(std::span<const char>(results_text.data(), results_text.size())));
     stamp(m);
     // The report is rendered from the manifest, so its hash can only be
     // recorded outside the hashed sections.
@@ -76,7 +87,9 @@ int cmd_audit(const audit_config& c, const std::string& out_dir, const global_op
     m.unhashed()["report_html_bytes"] = html.size();
     write_text(dir / "report.html", html);
     m.write(dir / "manifest.json");
-    if (!g.quiet) std::fprintf(stderr, "fairgate: wrote %s/{results.json,manifest.json,report.html}\n", out_dir.c_str());
+    if (!g.quiet)
+      std::fprintf(stderr, "fairgate: wrote %s/{results.json,manifest.json,report.html}\n",
+                   out_dir.c_str());
   }
   return exit_ok;
 }
@@ -87,7 +100,8 @@ std::string default_manifest_path(const std::string& model_out) {
   return (p.parent_path() / (p.stem().string() + ".manifest.json")).string();
 }
 
-int cmd_train(const train_config& c, std::string manifest_path, const global_options& g, const terminal& t) {
+int cmd_train(const train_config& c, std::string manifest_path, const global_options& g,
+              const terminal& t) {
   manifest m;
   const train_output out = run_train(c, t, m);
   write_text(c.out, out.model_text);
@@ -102,7 +116,8 @@ int cmd_train(const train_config& c, std::string manifest_path, const global_opt
   } else {
     const json& r = out.results;
     std::printf("trained %s on %s rows (%s excluded: missing values), %s features\n", c.out.c_str(),
-                r.at("rows_used").dump().c_str(), r.at("rows_excluded").dump().c_str(), r.at("features").dump().c_str());
+                r.at("rows_used").dump().c_str(), r.at("rows_excluded").dump().c_str(),
+                r.at("features").dump().c_str());
     std::printf("final training loss %s, training accuracy %s\nmanifest: %s\n",
                 r.at("epoch_loss").empty() ? "-" : r.at("epoch_loss").back().dump().c_str(),
                 r.at("train_accuracy").dump().c_str(), manifest_path.c_str());
@@ -118,8 +133,9 @@ int cmd_predict(const predict_config& c, const global_options& g) {
     j["out"] = c.out;
     print_json(j);
   } else {
-    std::printf("wrote %s: %s rows, %s scored, %s without a score (missing feature values)\n", c.out.c_str(),
-                summary.at("rows").dump().c_str(), summary.at("scored").dump().c_str(),
+    std::printf("wrote %s: %s rows, %s scored, %s without a score (missing feature values)\n",
+                c.out.c_str(), summary.at("rows").dump().c_str(),
+                summary.at("scored").dump().c_str(),
                 summary.at("unscored_missing_features").dump().c_str());
   }
   return exit_ok;
@@ -131,8 +147,9 @@ int cmd_verify(const std::string& path, const global_options& g, const terminal&
   const json& cfg = recorded.computation().at("config");
   const std::string command = cfg.value("command", "");
   if (command != "audit" && command != "train") {
-    throw fairgate::error(fairgate::errc::unsupported,
-                          path + ": cannot rerun a '" + command + "' run (this fairgate reruns audit and train)");
+    throw fairgate::error(
+        fairgate::errc::unsupported,
+        path + ": cannot rerun a '" + command + "' run (this fairgate reruns audit and train)");
   }
   // Inputs first: a changed input is named even when the rerun cannot parse it.
   std::vector<std::string> changed;
@@ -141,8 +158,9 @@ int cmd_verify(const std::string& path, const global_options& g, const terminal&
     const std::string p = in.at("path").get<std::string>();
     const std::string now = fairgate::io::sha256_file(p);  // missing file: io_error, exit 3
     if (now != in.at("sha256").get<std::string>()) {
-      changed.push_back("input '" + in.at("role").get<std::string>() + "' (" + p + ") changed: sha256 " +
-                        in.at("sha256").get<std::string>().substr(0, 12) + "... -> " + now.substr(0, 12) + "...");
+      changed.push_back("input '" + in.at("role").get<std::string>() + "' (" + p +
+                        ") changed: sha256 " + in.at("sha256").get<std::string>().substr(0, 12) +
+                        "... -> " + now.substr(0, 12) + "...");
     }
   }
   manifest rerun;
@@ -153,7 +171,8 @@ int cmd_verify(const std::string& path, const global_options& g, const terminal&
       for (const auto& a : recorded.computation().at("artifacts")) {
         if (a.at("name") == "results.json") {
           const std::string text = rerun.results().dump(2) + "\n";
-          rerun.add_artifact("results.json", std::as_bytes(std::span<const char>(text.data(), text.size())));
+          rerun.add_artifact("results.json",
+                             std::as_bytes(std::span<const char>(text.data(), text.size())));
         }
       }
     } else {
@@ -162,7 +181,9 @@ int cmd_verify(const std::string& path, const global_options& g, const terminal&
   } catch (const fairgate::error& e) {
     if (changed.empty()) throw;
     if (g.json_output) {
-      print_json({{"identical", false}, {"differences", json::array()}, {"causes", changed},
+      print_json({{"identical", false},
+                  {"differences", json::array()},
+                  {"causes", changed},
                   {"rerun_error", e.what()}});
     } else {
       for (const auto& c : changed) std::cout << "cause: " << c << "\n";
@@ -175,8 +196,12 @@ int cmd_verify(const std::string& path, const global_options& g, const terminal&
   const std::string text = rep.to_text();
   if (g.json_output) {
     json d = json::array();
-    for (const auto& x : rep.differences) d.push_back({{"where", x.where}, {"recorded", x.recorded}, {"rerun", x.rerun}});
-    print_json({{"identical", rep.identical}, {"differences", d}, {"causes", rep.causes}, {"notes", rep.notes}});
+    for (const auto& x : rep.differences)
+      d.push_back({{"where", x.where}, {"recorded", x.recorded}, {"rerun", x.rerun}});
+    print_json({{"identical", rep.identical},
+                {"differences", d},
+                {"causes", rep.causes},
+                {"notes", rep.notes}});
   } else {
     std::cout << text;
     if (!text.empty() && text.back() != '\n') std::cout << "\n";
@@ -192,19 +217,23 @@ int cmd_report(const std::string& run, std::string out, const global_options& g)
   fs::path mp(run);
   if (fs::is_directory(mp)) mp /= "manifest.json";
   const manifest m = manifest::read(mp);
-  const std::string html = fairgate::report::render_run(m.computation().at("results"), json::parse(m.to_json()));
+  const std::string html =
+      fairgate::report::render_run(m.computation().at("results"), json::parse(m.to_json()));
   if (out.empty()) out = (mp.parent_path() / "report.html").string();
   write_text(out, html);
-  if (g.json_output) print_json({{"report", out}, {"bytes", html.size()}});
-  else std::printf("wrote %s\n", out.c_str());
+  if (g.json_output)
+    print_json({{"report", out}, {"bytes", html.size()}});
+  else
+    std::printf("wrote %s\n", out.c_str());
   return exit_ok;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"fairgate: check that fairness constraints hold for a model's predictions.\n"
-               "Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 bad input (docs/cli.md)."};
+  CLI::App app{
+      "fairgate: check that fairness constraints hold for a model's predictions.\n"
+      "Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 bad input (docs/cli.md)."};
   app.name("fairgate");
   app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
@@ -216,69 +245,98 @@ int main(int argc, char** argv) {
   // audit
   audit_config ac;
   std::string audit_out, groups_arg;
-  auto* audit = app.add_subcommand("audit", "Per-group metrics, overall metrics and disparities of a predictions CSV");
+  auto* audit = app.add_subcommand(
+      "audit", "Per-group metrics, overall metrics and disparities of a predictions CSV");
   audit->add_option("predictions", ac.input, "CSV with a header row")->required();
   audit->add_option("--label", ac.label, "Column with the true label")->required();
-  auto* o_pred = audit->add_option("--pred", ac.pred, "Column with the hard prediction (same classes as the label)");
-  auto* o_score = audit->add_option("--score", ac.score, "Column with a score; prediction = score >= --threshold");
+  auto* o_pred = audit->add_option("--pred", ac.pred,
+                                   "Column with the hard prediction (same classes as the label)");
+  auto* o_score = audit->add_option("--score", ac.score,
+                                    "Column with a score; prediction = score >= --threshold");
   o_pred->excludes(o_score);
-  auto* o_thr = audit->add_option("--threshold", ac.threshold, "Threshold for --score (default 0.5)");
+  auto* o_thr =
+      audit->add_option("--threshold", ac.threshold, "Threshold for --score (default 0.5)");
   o_thr->needs(o_score);
-  audit->add_option("--group", ac.groups, "Sensitive column(s), comma-separated; several = intersectional groups")
-      ->required()->delimiter(',');
+  audit
+      ->add_option("--group", ac.groups,
+                   "Sensitive column(s), comma-separated; several = intersectional groups")
+      ->required()
+      ->delimiter(',');
   audit->add_option("--weight", ac.weight, "Column with non-negative sample weights");
-  audit->add_option("--positive", ac.positive, "The label value that counts as positive (others are negative)");
-  audit->add_option("--reference", ac.reference, "The privileged group for AIF360-style disparities");
+  audit->add_option("--positive", ac.positive,
+                    "The label value that counts as positive (others are negative)");
+  audit->add_option("--reference", ac.reference,
+                    "The privileged group for AIF360-style disparities");
   audit->add_option("--bootstrap", ac.bootstrap, "Bootstrap replicates for intervals (0 = none)");
   audit->add_option("--seed", ac.seed, "Root seed of the bootstrap (default 0)");
-  audit->add_option("--confidence", ac.confidence, "Interval confidence (default 0.95)")->check(CLI::Range(0.5, 0.999999));
+  audit->add_option("--confidence", ac.confidence, "Interval confidence (default 0.95)")
+      ->check(CLI::Range(0.5, 0.999999));
   audit->add_option("--min-support", ac.min_support, "Flag groups with fewer rows than this");
-  audit->add_option("--bins", ac.calibration_bins, "Calibration bins (default 10)")->check(CLI::Range(1, 1000));
-  audit->add_option("--out", audit_out, "Run directory: writes results.json, manifest.json and report.html");
+  audit->add_option("--bins", ac.calibration_bins, "Calibration bins (default 10)")
+      ->check(CLI::Range(1, 1000));
+  audit->add_option("--out", audit_out,
+                    "Run directory: writes results.json, manifest.json and report.html");
 
   // train
   train_config tc;
   std::string train_manifest;
-  auto* train = app.add_subcommand("train", "Fit the reference model (logistic regression or a small MLP) on a CSV");
+  auto* train = app.add_subcommand(
+      "train", "Fit the reference model (logistic regression or a small MLP) on a CSV");
   train->add_option("data", tc.input, "CSV with a header row")->required();
   train->add_option("--label", tc.label, "Column with the label")->required();
   train->add_option("--positive", tc.positive, "The label value that counts as positive");
-  train->add_option("--categorical", tc.categorical, "One-hot encoded columns, comma-separated")->delimiter(',');
-  train->add_option("--numeric", tc.numeric, "Standardised numeric columns, comma-separated")->delimiter(',');
+  train->add_option("--categorical", tc.categorical, "One-hot encoded columns, comma-separated")
+      ->delimiter(',');
+  train->add_option("--numeric", tc.numeric, "Standardised numeric columns, comma-separated")
+      ->delimiter(',');
   train->add_option("--sensitive", tc.sensitive, "Sensitive column for the fairness penalty");
-  train->add_option("--penalty", tc.penalty, "Fairness penalty: none, dp (demographic parity), eo (equalized odds)")
+  train
+      ->add_option("--penalty", tc.penalty,
+                   "Fairness penalty: none, dp (demographic parity), eo (equalized odds)")
       ->check(CLI::IsMember({"none", "dp", "eo"}));
   train->add_option("--lambda", tc.lambda, "Weight of the fairness penalty (default 1)");
-  train->add_option("--hidden", tc.hidden, "Hidden layer sizes, comma-separated (default none: logistic regression)")
+  train
+      ->add_option("--hidden", tc.hidden,
+                   "Hidden layer sizes, comma-separated (default none: logistic regression)")
       ->delimiter(',');
-  train->add_option("--epochs", tc.epochs, "Training epochs (default 10)")->check(CLI::Range(1, 100000));
-  train->add_option("--batch-size", tc.batch_size, "Mini-batch size (default 256)")->check(CLI::Range(1, 1 << 24));
+  train->add_option("--epochs", tc.epochs, "Training epochs (default 10)")
+      ->check(CLI::Range(1, 100000));
+  train->add_option("--batch-size", tc.batch_size, "Mini-batch size (default 256)")
+      ->check(CLI::Range(1, 1 << 24));
   train->add_option("--learning-rate", tc.learning_rate, "Adam learning rate (default 0.005)");
   train->add_option("--l2", tc.l2, "Weight decay on weights (default 1e-5)");
-  train->add_option("--seed", tc.seed, "Seed of the initial weights and the batch order (default 0)");
+  train->add_option("--seed", tc.seed,
+                    "Seed of the initial weights and the batch order (default 0)");
   train->add_option("--out", tc.out, "Model file to write (JSON)")->required();
-  train->add_option("--manifest", train_manifest, "Manifest path (default: <model stem>.manifest.json beside the model)");
+  train->add_option("--manifest", train_manifest,
+                    "Manifest path (default: <model stem>.manifest.json beside the model)");
 
   // predict
   predict_config pc;
-  auto* predict = app.add_subcommand("predict", "Score a CSV with a saved model; writes the CSV plus score and pred columns");
+  auto* predict = app.add_subcommand(
+      "predict", "Score a CSV with a saved model; writes the CSV plus score and pred columns");
   predict->add_option("model", pc.model, "Model file from fairgate train")->required();
   predict->add_option("data", pc.input, "CSV with the model's feature columns")->required();
   predict->add_option("--out", pc.out, "Output CSV")->required();
   predict->add_option("--threshold", pc.threshold, "pred = score >= threshold (default 0.5)");
-  predict->add_option("--score-column", pc.score_column, "Name of the score column (default score)");
-  predict->add_option("--pred-column", pc.pred_column, "Name of the prediction column (default pred)");
+  predict->add_option("--score-column", pc.score_column,
+                      "Name of the score column (default score)");
+  predict->add_option("--pred-column", pc.pred_column,
+                      "Name of the prediction column (default pred)");
 
   // verify
   std::string verify_path;
-  auto* verify = app.add_subcommand("verify", "Rerun a recorded audit or training run and compare with its manifest");
+  auto* verify = app.add_subcommand(
+      "verify", "Rerun a recorded audit or training run and compare with its manifest");
   verify->add_option("manifest", verify_path, "manifest.json of the run")->required();
 
   // report
   std::string report_run, report_out;
-  auto* report = app.add_subcommand("report", "Render report.html from a run directory (or its manifest.json)");
+  auto* report = app.add_subcommand(
+      "report", "Render report.html from a run directory (or its manifest.json)");
   report->add_option("run", report_run, "Run directory or manifest file")->required();
-  report->add_option("--out", report_out, "Output file (default: report.html in the run directory)");
+  report->add_option("--out", report_out,
+                     "Output file (default: report.html in the run directory)");
 
   try {
     app.parse(argc, argv);
@@ -296,24 +354,28 @@ int main(int argc, char** argv) {
   const terminal t = terminal::detect(g.quiet);
   try {
     if (*audit) {
-      if (ac.pred.empty() == ac.score.empty()) throw usage_error("audit: give exactly one of --pred COL and --score COL");
+      if (ac.pred.empty() == ac.score.empty())
+        throw usage_error("audit: give exactly one of --pred COL and --score COL");
       return cmd_audit(ac, audit_out, g, t);
     }
     if (*train) {
-      if (tc.penalty != "none" && tc.sensitive.empty()) throw usage_error("train: --penalty dp|eo needs --sensitive COL");
+      if (tc.penalty != "none" && tc.sensitive.empty())
+        throw usage_error("train: --penalty dp|eo needs --sensitive COL");
       return cmd_train(tc, train_manifest, g, t);
     }
     if (*predict) return cmd_predict(pc, g);
     if (*verify) return cmd_verify(verify_path, g, t);
     if (*report) return cmd_report(report_run, report_out, g);
   } catch (const usage_error& e) {
-    std::fprintf(stderr, "fairgate: usage error: %s\nRun with --help for more information.\n", e.what());
+    std::fprintf(stderr, "fairgate: usage error: %s\nRun with --help for more information.\n",
+                 e.what());
     return exit_usage;
   } catch (const fairgate::error& e) {
     std::fprintf(stderr, "%s\n", t.paint(t.colour_stderr, "31", format_error(e.what())).c_str());
     return exit_bad_input;
   } catch (const nlohmann::json::exception& e) {
-    std::fprintf(stderr, "%s\n", format_error(std::string("malformed JSON document: ") + e.what()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 format_error(std::string("malformed JSON document: ") + e.what()).c_str());
     return exit_bad_input;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fairgate: error: %s\n", e.what());

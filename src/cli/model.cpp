@@ -67,15 +67,18 @@ train_config train_config_from_json(const json& j) {
   return c;
 }
 
-train_output run_train(const train_config& c, const terminal& t, fairgate::manifest::manifest& man) {
+train_output run_train(const train_config& c, const terminal& t,
+                       fairgate::manifest::manifest& man) {
   require(c.penalty == "none" || c.penalty == "dp" || c.penalty == "eo", errc::invalid_argument,
           [&] { return "--penalty '" + c.penalty + "': expected none, dp or eo"; });
   require(c.penalty == "none" || !c.sensitive.empty(), errc::invalid_argument,
           "--penalty dp|eo needs --sensitive COL");
-  require(std::isfinite(c.lambda) && c.lambda >= 0.0, errc::invalid_argument, "--lambda must be >= 0");
+  require(std::isfinite(c.lambda) && c.lambda >= 0.0, errc::invalid_argument,
+          "--lambda must be >= 0");
 
   const fio::csv_table table = fio::read_csv(c.input);
-  require(table.rows() > 0, errc::empty_input, [&] { return c.input + ": no data rows after the header"; });
+  require(table.rows() > 0, errc::empty_input,
+          [&] { return c.input + ": no data rows after the header"; });
   (void)table.column_index(c.label);
 
   // Features: the lists given, or every other column by its inferred type.
@@ -87,19 +90,24 @@ train_output run_train(const train_config& c, const terminal& t, fairgate::manif
     for (std::size_t k = 0; k < table.columns(); ++k) {
       const std::string& name = table.column_names()[k];
       if (name == c.label) continue;
-      (fio::infer_column_type(table, k) == fio::column_type::numeric ? eo.numeric : eo.categorical).push_back(name);
+      (fio::infer_column_type(table, k) == fio::column_type::numeric ? eo.numeric : eo.categorical)
+          .push_back(name);
     }
   }
-  for (const auto& f : eo.numeric) require(f != c.label, errc::invalid_argument, "the label column cannot be a feature");
-  for (const auto& f : eo.categorical) require(f != c.label, errc::invalid_argument, "the label column cannot be a feature");
+  for (const auto& f : eo.numeric)
+    require(f != c.label, errc::invalid_argument, "the label column cannot be a feature");
+  for (const auto& f : eo.categorical)
+    require(f != c.label, errc::invalid_argument, "the label column cannot be a feature");
   std::vector<std::string> used{c.label};
   used.insert(used.end(), eo.numeric.begin(), eo.numeric.end());
   used.insert(used.end(), eo.categorical.begin(), eo.categorical.end());
-  if (!c.sensitive.empty() && std::find(used.begin(), used.end(), c.sensitive) == used.end()) used.push_back(c.sensitive);
+  if (!c.sensitive.empty() && std::find(used.begin(), used.end(), c.sensitive) == used.end())
+    used.push_back(c.sensitive);
   const fio::filtered_table kept = fio::drop_missing_rows(table, used);
   const fio::csv_table& tb = kept.table;
-  require(tb.rows() > 0, errc::empty_input,
-          [&] { return c.input + ": no row without missing values (" + kept.report.summary() + ")"; });
+  require(tb.rows() > 0, errc::empty_input, [&] {
+    return c.input + ": no row without missing values (" + kept.report.summary() + ")";
+  });
 
   label_mapper lm(c.positive);
   lm.fit(tb.categorical(c.label).categories, c.input + ": label column '" + c.label + "'");
@@ -136,7 +144,8 @@ train_output run_train(const train_config& c, const terminal& t, fairgate::manif
   po.relax = {fo::relaxation_kind::sigmoid, 0.5};
   ft::penalty_hook hook;
   if (c.penalty != "none") {
-    hook = [&](std::span<const std::size_t> rows, std::span<const double> logits, std::span<double> dl) {
+    hook = [&](std::span<const std::size_t> rows, std::span<const double> logits,
+               std::span<double> dl) {
       yb.resize(rows.size());
       gb.resize(rows.size());
       for (std::size_t k = 0; k < rows.size(); ++k) {
@@ -154,10 +163,12 @@ train_output run_train(const train_config& c, const terminal& t, fairgate::manif
       return c.lambda * value;
     };
   }
-  const std::size_t steps_per_epoch = (X.rows + c.batch_size - 1) / std::max<std::size_t>(c.batch_size, 1);
+  const std::size_t steps_per_epoch =
+      (X.rows + c.batch_size - 1) / std::max<std::size_t>(c.batch_size, 1);
   progress_bar bar(t, "training", c.epochs * steps_per_epoch);
   std::uint64_t step = 0;
-  const auto report = ft::fit(model, data, fopt, hook, [&](ft::feedforward&) { bar.update(++step); });
+  const auto report =
+      ft::fit(model, data, fopt, hook, [&](ft::feedforward&) { bar.update(++step); });
   bar.finish();
 
   std::vector<double> logits(X.rows);
@@ -173,7 +184,8 @@ train_output run_train(const train_config& c, const terminal& t, fairgate::manif
   doc["sensitive"] = c.sensitive.empty() ? json(nullptr) : json(c.sensitive);
   doc["encoder"] = json::parse(enc.to_json());
   json hidden = c.hidden;
-  doc["architecture"] = {{"inputs", X.cols}, {"hidden", hidden}, {"activation", "relu"}, {"output", "logit"}};
+  doc["architecture"] = {
+      {"inputs", X.cols}, {"hidden", hidden}, {"activation", "relu"}, {"output", "logit"}};
   doc["layers"] = json::array();
   for (const auto& l : model.layers()) {
     doc["layers"].push_back({{"in", l.in}, {"out", l.out}, {"weight", l.weight}, {"bias", l.bias}});
@@ -232,7 +244,8 @@ namespace {
 
 std::string csv_field(std::string_view s) {
   const bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
-                     (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.back() == ' ' || s.back() == '\t'));
+                     (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.back() == ' ' ||
+                                     s.back() == '\t'));
   if (!quote) return std::string(s);
   std::string out = "\"";
   for (char ch : s) {
@@ -259,11 +272,12 @@ std::pair<std::string, json> run_predict(const predict_config& c) {
       throw fairgate::error(errc::parse_error, c.model + ": not valid JSON (" + e.what() + ")");
     }
   }();
-  require(doc.is_object() && doc.value("format", "") == model_format, errc::parse_error,
-          [&] { return c.model + ": not a fairgate model file (\"format\" is not \"fairgate.model\")"; });
+  require(doc.is_object() && doc.value("format", "") == model_format, errc::parse_error, [&] {
+    return c.model + ": not a fairgate model file (\"format\" is not \"fairgate.model\")";
+  });
   require(doc.value("version", 0) <= model_version, errc::unsupported, [&] {
-    return c.model + ": model format version " + doc.at("version").dump() + " is newer than this fairgate reads (" +
-           std::to_string(model_version) + ")";
+    return c.model + ": model format version " + doc.at("version").dump() +
+           " is newer than this fairgate reads (" + std::to_string(model_version) + ")";
   });
   ft::feedforward model;
   fio::feature_encoder enc;
@@ -272,7 +286,8 @@ std::pair<std::string, json> run_predict(const predict_config& c) {
     model = ft::feedforward(doc.at("architecture").at("inputs").get<std::size_t>(),
                             doc.at("architecture").at("hidden").get<std::vector<std::size_t>>());
     const json& layers = doc.at("layers");
-    require(layers.size() == model.layers().size(), errc::parse_error, "layer count does not match the architecture");
+    require(layers.size() == model.layers().size(), errc::parse_error,
+            "layer count does not match the architecture");
     for (std::size_t l = 0; l < layers.size(); ++l) {
       auto& dst = model.layers()[l];
       auto w = layers[l].at("weight").get<std::vector<double>>();
@@ -282,7 +297,8 @@ std::pair<std::string, json> run_predict(const predict_config& c) {
       dst.weight = std::move(w);
       dst.bias = std::move(b);
     }
-    require(enc.n_features() == model.inputs(), errc::parse_error, "the encoder and the model disagree on the input size");
+    require(enc.n_features() == model.inputs(), errc::parse_error,
+            "the encoder and the model disagree on the input size");
   } catch (const json::exception& e) {
     throw fairgate::error(errc::parse_error, c.model + ": malformed model file (" + e.what() + ")");
   } catch (const fairgate::error& e) {
@@ -292,7 +308,8 @@ std::pair<std::string, json> run_predict(const predict_config& c) {
   const fio::csv_table table = fio::read_csv(c.input);
   for (const auto& name : {c.score_column, c.pred_column}) {
     require(!table.has_column(name), errc::invalid_argument, [&] {
-      return c.input + ": already has a column '" + name + "' (choose another with --score-column/--pred-column)";
+      return c.input + ": already has a column '" + name +
+             "' (choose another with --score-column/--pred-column)";
     });
   }
   std::vector<std::string> feats;

@@ -35,8 +35,12 @@ namespace {
 using ojson = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-ojson number(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
-double read_number(const ojson& j) { return j.is_null() ? nan : j.get<double>(); }
+ojson number(double v) {
+  return std::isnan(v) ? ojson(nullptr) : ojson(v);
+}
+double read_number(const ojson& j) {
+  return j.is_null() ? nan : j.get<double>();
+}
 
 std::string text17(double v) {
   char buf[40];
@@ -52,18 +56,22 @@ std::string short_text(double v) {
 
 const char* kind_name(milestone_kind k) {
   switch (k) {
-    case milestone_kind::prune_global: return "prune_global";
-    case milestone_kind::prune_layer: return "prune_layer";
-    case milestone_kind::quantize: return "quantize";
+    case milestone_kind::prune_global:
+      return "prune_global";
+    case milestone_kind::prune_layer:
+      return "prune_layer";
+    case milestone_kind::quantize:
+      return "quantize";
   }
   return "unknown";
 }
 
 // One compression state of the registered tensors.
 struct cstate {
-  std::vector<std::vector<float>> master;  // float weights before fake quantization (0 where pruned)
+  std::vector<std::vector<float>>
+      master;  // float weights before fake quantization (0 where pruned)
   std::vector<tensor::mask> masks;
-  std::vector<std::uint32_t> bits;         // 32 = float
+  std::vector<std::uint32_t> bits;  // 32 = float
   std::vector<std::uint8_t> per_channel;
   std::vector<std::vector<float>> scales;  // fake-quant scales (empty when bits = 32)
 };
@@ -114,7 +122,8 @@ struct controller::impl {
 
   tensor::view master_view(std::vector<float>& m, std::size_t t) const {
     const auto& v = c.tensors_[t].view;
-    return tensor::view::contiguous(static_cast<void*>(m.data()), tensor::dtype::f32, v.shape.data(), v.rank);
+    return tensor::view::contiguous(static_cast<void*>(m.data()), tensor::dtype::f32,
+                                    v.shape.data(), v.rank);
   }
 
   // Writes a state into the host's tensors: master, fake-quantized if bits < 32, masked.
@@ -144,7 +153,8 @@ struct controller::impl {
     cstate s;
     for (std::size_t t = 0; t < T(); ++t) {
       const auto& v = c.tensors_[t].view;
-      s.master.emplace_back(static_cast<const float*>(v.data), static_cast<const float*>(v.data) + numel(t));
+      s.master.emplace_back(static_cast<const float*>(v.data),
+                            static_cast<const float*>(v.data) + numel(t));
       s.masks.push_back(tensor::mask::like(v));
       s.bits.push_back(32);
       s.per_channel.push_back(0);
@@ -161,7 +171,8 @@ struct controller::impl {
   double mean_bits(const cstate& s) const {
     double b = 0, n = 0;
     for (std::size_t t = 0; t < T(); ++t)
-      b += static_cast<double>(s.bits[t]) * static_cast<double>(numel(t)), n += static_cast<double>(numel(t));
+      b += static_cast<double>(s.bits[t]) * static_cast<double>(numel(t)),
+          n += static_cast<double>(numel(t));
     return n == 0 ? 32.0 : b / n;
   }
 
@@ -187,15 +198,16 @@ struct controller::impl {
     });
     for (std::size_t i = 0; i < sc.size(); ++i)
       require(std::isfinite(sc[i]), errc::invalid_value, [&] {
-        return "controller: evaluate() returned scores[" + std::to_string(i) + "] = " + text17(sc[i]) +
-               ": scores must be finite";
+        return "controller: evaluate() returned scores[" + std::to_string(i) +
+               "] = " + text17(sc[i]) + ": scores must be finite";
       });
     return sc;
   }
 
   verdict judge(const std::vector<double>& sc) const {
-    gate_inputs in = gate_inputs::from_scores(c.rows_.labels, baseline_scores, sc, c.rows_.threshold,
-                                              c.rows_.groups, c.rows_.group_names);
+    gate_inputs in =
+        gate_inputs::from_scores(c.rows_.labels, baseline_scores, sc, c.rows_.threshold,
+                                 c.rows_.groups, c.rows_.group_names);
     in.seed = c.opts_.seed;
     return evaluate(c.policy_, target->name, in);
   }
@@ -247,14 +259,16 @@ struct controller::impl {
     if (m.kind == milestone_kind::prune_global) {
       std::int64_t total = 0, pruned = 0;
       for (std::size_t t = 0; t < T(); ++t) total += numel(t), pruned += s.masks[t].count_pruned();
-      const auto want = static_cast<std::int64_t>(std::nearbyint(sparsity_target * static_cast<double>(total)));
+      const auto want =
+          static_cast<std::int64_t>(std::nearbyint(sparsity_target * static_cast<double>(total)));
       if (want > pruned) {
         auto g = prune::global_l1_unstructured(views, prune::amount::count(want - pruned), s.masks);
         s.masks = std::move(g.masks);
       }
     } else {
       for (std::size_t t = 0; t < T(); ++t) {
-        const auto want = static_cast<std::int64_t>(std::nearbyint(sparsity_target * static_cast<double>(numel(t))));
+        const auto want = static_cast<std::int64_t>(
+            std::nearbyint(sparsity_target * static_cast<double>(numel(t))));
         const std::int64_t have = s.masks[t].count_pruned();
         if (want > have) {
           auto r = prune::l1_unstructured(views[t], prune::amount::count(want - have), &s.masks[t]);
@@ -276,8 +290,10 @@ struct controller::impl {
       if (idx.empty() && a.bits[t] == b.bits[t]) continue;
       ojson j;
       j["tensor"] = c.tensors_[t].name;
-      j["sparsity_before"] = static_cast<double>(a.masks[t].count_pruned()) / static_cast<double>(numel(t));
-      j["sparsity_after"] = static_cast<double>(b.masks[t].count_pruned()) / static_cast<double>(numel(t));
+      j["sparsity_before"] =
+          static_cast<double>(a.masks[t].count_pruned()) / static_cast<double>(numel(t));
+      j["sparsity_after"] =
+          static_cast<double>(b.masks[t].count_pruned()) / static_cast<double>(numel(t));
       j["bits_before"] = a.bits[t];
       j["bits_after"] = b.bits[t];
       j["per_channel"] = b.per_channel[t] != 0;
@@ -289,8 +305,9 @@ struct controller::impl {
     return arr;
   }
 
-  void log(std::size_t milestone_index, const milestone& m, const std::string& attempt, const cstate& from,
-           const cstate& cand, const verdict* v, const std::string& decision, const std::string& reason) {
+  void log(std::size_t milestone_index, const milestone& m, const std::string& attempt,
+           const cstate& from, const cstate& cand, const verdict* v, const std::string& decision,
+           const std::string& reason) {
     ojson j;
     j["format"] = "fairgate.changelog/1";
     j["step"] = step;
@@ -304,16 +321,22 @@ struct controller::impl {
     ojson keys = ojson::array();
     std::uint64_t seed = 0;
     for (const auto& pc : target->constraints)
-      if (pc.evidence.kind != policy::evidence_kind::point) seed = c.opts_.seed ? *c.opts_.seed : pc.evidence.seed;
-    keys.push_back({{"seed", seed}, {"purpose", "bootstrap.paired"},
+      if (pc.evidence.kind != policy::evidence_kind::point)
+        seed = c.opts_.seed ? *c.opts_.seed : pc.evidence.seed;
+    keys.push_back({{"seed", seed},
+                    {"purpose", "bootstrap.paired"},
                     {"purpose_tag", rng::purpose_tag("bootstrap.paired")}});
     j["stream_keys"] = std::move(keys);
     ojson metrics = ojson::array();
     if (v != nullptr) {
       for (const auto& cr : v->constraints)
-        metrics.push_back({{"id", cr.id}, {"metric", cr.metric}, {"result", std::string(to_string(cr.result))},
-                           {"value", number(cr.value)}, {"interval", {number(cr.lower), number(cr.upper)}},
-                           {"p_value", number(cr.p_value)}, {"groups", cr.groups}});
+        metrics.push_back({{"id", cr.id},
+                           {"metric", cr.metric},
+                           {"result", std::string(to_string(cr.result))},
+                           {"value", number(cr.value)},
+                           {"interval", {number(cr.lower), number(cr.upper)}},
+                           {"p_value", number(cr.p_value)},
+                           {"groups", cr.groups}});
       j["verdict"] = v->pass ? "pass" : "fail";
       j["verdict_digest"] = io::sha256_hex(v->to_json(-1));
     } else {
@@ -338,8 +361,9 @@ struct controller::impl {
     p.pass = v.pass;
     points.push_back(p);
     if (v.pass) {
-      const bool better = !result.best.pass || p.sparsity > result.best.sparsity ||
-                          (p.sparsity == result.best.sparsity && p.mean_bits < result.best.mean_bits);
+      const bool better =
+          !result.best.pass || p.sparsity > result.best.sparsity ||
+          (p.sparsity == result.best.sparsity && p.mean_bits < result.best.mean_bits);
       if (better) result.best = summary(s, v);
     }
   }
@@ -349,7 +373,8 @@ struct controller::impl {
     b.sparsity = sparsity(s);
     b.mean_bits = mean_bits(s);
     for (std::size_t t = 0; t < T(); ++t) {
-      b.tensor_sparsity.push_back(static_cast<double>(s.masks[t].count_pruned()) / static_cast<double>(numel(t)));
+      b.tensor_sparsity.push_back(static_cast<double>(s.masks[t].count_pruned()) /
+                                  static_cast<double>(numel(t)));
       b.tensor_bits.push_back(s.bits[t]);
     }
     b.worst_group_metric = worst_group_metric(v, *target);
@@ -363,9 +388,14 @@ struct controller::impl {
   fs::path head_path() const { return c.opts_.directory / "heads" / (target->name + ".json"); }
 
   static ojson summary_json(const state_summary& b) {
-    return {{"sparsity", b.sparsity}, {"mean_bits", b.mean_bits}, {"tensor_sparsity", b.tensor_sparsity},
-            {"tensor_bits", b.tensor_bits}, {"worst_group_metric", number(b.worst_group_metric)},
-            {"pass", b.pass}, {"state_digest", b.state_digest}, {"verdict", b.verdict_json}};
+    return {{"sparsity", b.sparsity},
+            {"mean_bits", b.mean_bits},
+            {"tensor_sparsity", b.tensor_sparsity},
+            {"tensor_bits", b.tensor_bits},
+            {"worst_group_metric", number(b.worst_group_metric)},
+            {"pass", b.pass},
+            {"state_digest", b.state_digest},
+            {"verdict", b.verdict_json}};
   }
   static state_summary summary_from(const ojson& j) {
     state_summary b;
@@ -381,7 +411,8 @@ struct controller::impl {
   }
 
   // `last` is the verdict JSON of the kept state (restored verbatim on resume).
-  void checkpoint(const cstate& s, std::size_t next_milestone, bool stopped, bool done, const std::string& last) {
+  void checkpoint(const cstate& s, std::size_t next_milestone, bool stopped, bool done,
+                  const std::string& last) {
     ojson j;
     j["format"] = "fairgate.checkpoint/1";
     j["target"] = target->name;
@@ -394,22 +425,27 @@ struct controller::impl {
     ojson ts = ojson::array();
     for (std::size_t t = 0; t < T(); ++t) {
       const auto w = s.masks[t].words();
-      ts.push_back({{"name", c.tensors_[t].name},
-                    {"mask", store.put(as_bytes(w.data(), w.size() * sizeof(std::uint64_t)))},
-                    {"weights", store.put(as_bytes(s.master[t].data(), s.master[t].size() * sizeof(float)))},
-                    {"bits", s.bits[t]},
-                    {"per_channel", s.per_channel[t] != 0},
-                    {"scales", s.scales[t]}});
+      ts.push_back(
+          {{"name", c.tensors_[t].name},
+           {"mask", store.put(as_bytes(w.data(), w.size() * sizeof(std::uint64_t)))},
+           {"weights", store.put(as_bytes(s.master[t].data(), s.master[t].size() * sizeof(float)))},
+           {"bits", s.bits[t]},
+           {"per_channel", s.per_channel[t] != 0},
+           {"scales", s.scales[t]}});
     }
     j["state"] = std::move(ts);
     // The gate draws from keyed streams only (no sequential RNG state): the key is the record.
-    j["rng"] = {{"seed", c.opts_.seed ? ojson(*c.opts_.seed) : ojson(nullptr)}, {"positions", ojson::array()}};
+    j["rng"] = {{"seed", c.opts_.seed ? ojson(*c.opts_.seed) : ojson(nullptr)},
+                {"positions", ojson::array()}};
     j["last_verdict"] = store.put(last);
     j["best"] = summary_json(result.best);
     ojson pts = ojson::array();
     for (const auto& p : points)
-      pts.push_back({{"step", p.step}, {"sparsity", p.sparsity}, {"mean_bits", p.mean_bits},
-                     {"worst_group_metric", number(p.worst_group_metric)}, {"pass", p.pass}});
+      pts.push_back({{"step", p.step},
+                     {"sparsity", p.sparsity},
+                     {"mean_bits", p.mean_bits},
+                     {"worst_group_metric", number(p.worst_group_metric)},
+                     {"pass", p.pass}});
     j["points"] = std::move(pts);
     const std::string hash = store.put(j.dump());
     io::write_file_atomic(head_path(), ojson{{"checkpoint", hash}}.dump() + "\n");
@@ -430,10 +466,12 @@ struct controller::impl {
     try {
       head = ojson::parse(io::read_text_file(head_path()));
     } catch (const nlohmann::json::exception& e) {
-      throw error(errc::parse_error, "controller: checkpoint head " + head_path().string() + " is not valid JSON: " + e.what());
+      throw error(errc::parse_error, "controller: checkpoint head " + head_path().string() +
+                                         " is not valid JSON: " + e.what());
     }
     const std::string hash = head.value("checkpoint", std::string());
-    const auto bytes = store.get(hash);  // verified: a corrupted checkpoint is errc::verification_failed
+    const auto bytes =
+        store.get(hash);  // verified: a corrupted checkpoint is errc::verification_failed
     j = ojson::parse(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     require(j.at("plan_digest").get<std::string>() == plan_digest, errc::invalid_argument, [&] {
       return "controller: checkpoint " + hash + " of target '" + target->name +
@@ -442,7 +480,8 @@ struct controller::impl {
     loaded L;
     L.s = original();
     const auto& ts = j.at("state");
-    require(ts.size() == T(), errc::invalid_argument, "controller: checkpoint tensor count differs");
+    require(ts.size() == T(), errc::invalid_argument,
+            "controller: checkpoint tensor count differs");
     for (std::size_t t = 0; t < T(); ++t) {
       const auto mb = store.get(ts[t].at("mask").get<std::string>());
       auto words = L.s.masks[t].words();
@@ -518,28 +557,34 @@ struct controller::impl {
       if (c.saliency_) {
         sal = c.saliency_(t, group);
         require(sal.size() == static_cast<std::size_t>(numel(t)), errc::length_mismatch, [&] {
-          return "controller: saliency(" + std::to_string(t) + ", " + std::to_string(group) + ") returned " +
-                 std::to_string(sal.size()) + " values for tensor '" + c.tensors_[t].name + "' of " +
-                 std::to_string(numel(t)) + " weights";
+          return "controller: saliency(" + std::to_string(t) + ", " + std::to_string(group) +
+                 ") returned " + std::to_string(sal.size()) + " values for tensor '" +
+                 c.tensors_[t].name + "' of " + std::to_string(numel(t)) + " weights";
         });
       }
       for (std::int64_t i = 0; i < numel(t); ++i) {
         if (!(from.masks[t].kept(i) && !cand.masks[t].kept(i))) continue;
-        const double imp = c.saliency_ ? sal[static_cast<std::size_t>(i)]
-                                       : std::fabs(static_cast<double>(from.master[t][static_cast<std::size_t>(i)]));
+        const double imp =
+            c.saliency_
+                ? sal[static_cast<std::size_t>(i)]
+                : std::fabs(static_cast<double>(from.master[t][static_cast<std::size_t>(i)]));
         require(std::isfinite(imp), errc::invalid_value, [&] {
-          return "controller: saliency of tensor '" + c.tensors_[t].name + "'[" + std::to_string(i) + "] is not finite";
+          return "controller: saliency of tensor '" + c.tensors_[t].name + "'[" +
+                 std::to_string(i) + "] is not finite";
         });
         e.push_back({imp, t, i});
       }
     }
     // Most important first; ties: lower (tensor, index) first.
-    std::stable_sort(e.begin(), e.end(), [](const entry& a, const entry& b) { return a.importance > b.importance; });
-    const auto k = static_cast<std::size_t>(std::ceil(c.opts_.restore_fraction * static_cast<double>(e.size())));
+    std::stable_sort(e.begin(), e.end(),
+                     [](const entry& a, const entry& b) { return a.importance > b.importance; });
+    const auto k = static_cast<std::size_t>(
+        std::ceil(c.opts_.restore_fraction * static_cast<double>(e.size())));
     cstate s = cand;
     for (std::size_t j = 0; j < k && j < e.size(); ++j) {
       s.masks[e[j].t].set(e[j].i, true);
-      s.master[e[j].t][static_cast<std::size_t>(e[j].i)] = from.master[e[j].t][static_cast<std::size_t>(e[j].i)];
+      s.master[e[j].t][static_cast<std::size_t>(e[j].i)] =
+          from.master[e[j].t][static_cast<std::size_t>(e[j].i)];
     }
     return s;
   }
@@ -581,7 +626,8 @@ struct controller::impl {
       const milestone& m = plan[next];
       if (!allowed(m)) {
         log(next, m, "milestone", last, last, nullptr, "skip",
-            std::string("not allowed by target '") + target->name + "' (max_sparsity / allowed_bits)");
+            std::string("not allowed by target '") + target->name +
+                "' (max_sparsity / allowed_bits)");
         ++step;
         checkpoint(last, next + 1, false, false, last_verdict);
         continue;
@@ -610,7 +656,8 @@ struct controller::impl {
       bool fixed = false;
       for (const remedy r : c.opts_.remedies) {
         if (r == remedy::stop) {
-          log(next, m, "stop", last, last, nullptr, "stop", "no remedy passed; the plan stops for this target");
+          log(next, m, "stop", last, last, nullptr, "stop",
+              "no remedy passed; the plan stops for this target");
           ++step;
           stopped = true;
           break;
@@ -623,12 +670,14 @@ struct controller::impl {
             verdict bv = try_state(b, m.finetune_steps);
             record_point(b, bv);
             if (bv.pass) {
-              log(next, m, "bisect", last, b, &bv, "keep", "sparsity " + short_text(mid) + " passes");
+              log(next, m, "bisect", last, b, &bv, "keep",
+                  "sparsity " + short_text(mid) + " passes");
               last = std::move(b);
               last_verdict = bv.to_json(-1);
               fixed = true;
             } else {
-              log(next, m, "bisect", last, b, &bv, "rollback", "sparsity " + short_text(mid) + " still fails");
+              log(next, m, "bisect", last, b, &bv, "rollback",
+                  "sparsity " + short_text(mid) + " still fails");
               hi = mid;
             }
             ++step;
@@ -639,8 +688,10 @@ struct controller::impl {
           verdict rv = try_state(rc, m.finetune_steps);
           record_point(rc, rv);
           log(next, m, "restore_critical", last, rc, &rv, rv.pass ? "keep" : "rollback",
-              "restored " + short_text(c.opts_.restore_fraction) + " of the newly pruned weights, ranked by " +
-                  (c.saliency_ ? "saliency" : "magnitude") + " for group '" + c.rows_.group_names[g] + "'");
+              "restored " + short_text(c.opts_.restore_fraction) +
+                  " of the newly pruned weights, ranked by " +
+                  (c.saliency_ ? "saliency" : "magnitude") + " for group '" +
+                  c.rows_.group_names[g] + "'");
           ++step;
           if (rv.pass) {
             last = std::move(rc);
@@ -656,7 +707,9 @@ struct controller::impl {
           cstate best_s;
           verdict best_v;
           for (std::size_t t = 0; t < T(); ++t) {
-            if (cand.bits[t] == last.bits[t] && cand.masks[t].count_pruned() == last.masks[t].count_pruned()) continue;
+            if (cand.bits[t] == last.bits[t] &&
+                cand.masks[t].count_pruned() == last.masks[t].count_pruned())
+              continue;
             cstate rt = cand;
             rt.masks[t] = last.masks[t];
             rt.master[t] = last.master[t];
@@ -664,15 +717,16 @@ struct controller::impl {
             rt.per_channel[t] = last.per_channel[t];
             verdict tv = try_state(rt, m.finetune_steps);
             const double val = tv.constraints[fi].value;
-            if (best_t == T() || (!std::isnan(val) && (std::isnan(best_val) || (le ? val < best_val : val > best_val)))) {
+            if (best_t == T() || (!std::isnan(val) && (std::isnan(best_val) ||
+                                                       (le ? val < best_val : val > best_val)))) {
               best_t = t, best_val = val, best_s = std::move(rt), best_v = std::move(tv);
             }
           }
           if (best_t < T()) {
             record_point(best_s, best_v);
             log(next, m, "revert_tensor", last, best_s, &best_v, best_v.pass ? "keep" : "rollback",
-                "reverted '" + c.tensors_[best_t].name + "', the tensor whose compression moved '" + pc.id +
-                    "' most (to " + short_text(best_val) + ")");
+                "reverted '" + c.tensors_[best_t].name + "', the tensor whose compression moved '" +
+                    pc.id + "' most (to " + short_text(best_val) + ")");
             ++step;
             if (best_v.pass) {
               last = std::move(best_s);
@@ -711,7 +765,8 @@ struct controller::impl {
       bool dominated = false;
       for (const auto& q : points) {
         if (&p == &q || !q.pass) continue;
-        const bool ge = q.sparsity >= p.sparsity && q.mean_bits <= p.mean_bits && better_eq(q.worst_group_metric, p.worst_group_metric);
+        const bool ge = q.sparsity >= p.sparsity && q.mean_bits <= p.mean_bits &&
+                        better_eq(q.worst_group_metric, p.worst_group_metric);
         const bool strict = q.sparsity > p.sparsity || q.mean_bits < p.mean_bits ||
                             (better_eq(q.worst_group_metric, p.worst_group_metric) &&
                              !better_eq(p.worst_group_metric, q.worst_group_metric));
@@ -728,10 +783,11 @@ struct controller::impl {
 
 controller::controller(policy::policy p, evaluation_rows rows, controller_options opts)
     : policy_(std::move(p)), rows_(std::move(rows)), opts_(std::move(opts)) {
-  require(!opts_.directory.empty(), errc::invalid_argument, "controller: options.directory is empty");
+  require(!opts_.directory.empty(), errc::invalid_argument,
+          "controller: options.directory is empty");
   require(rows_.labels.size() == rows_.groups.size(), errc::length_mismatch, [&] {
-    return "controller: " + std::to_string(rows_.labels.size()) + " labels but " + std::to_string(rows_.groups.size()) +
-           " group codes";
+    return "controller: " + std::to_string(rows_.labels.size()) + " labels but " +
+           std::to_string(rows_.groups.size()) + " group codes";
   });
   for (const auto& t : opts_.targets)
     require(policy_.find_target(t) != nullptr, errc::invalid_argument,
@@ -742,36 +798,45 @@ controller::controller(policy::policy p, evaluation_rows rows, controller_option
   std::error_code ec;
   fs::create_directories(opts_.directory / "heads", ec);
   require(!ec, errc::io_error, [&] {
-    return "controller: cannot create checkpoint directory " + (opts_.directory / "heads").string() + ": " + ec.message();
+    return "controller: cannot create checkpoint directory " +
+           (opts_.directory / "heads").string() + ": " + ec.message();
   });
   io::write_file_atomic(opts_.directory / "heads" / ".probe", std::string_view("ok\n"));
 }
 
-std::filesystem::path controller::changelog_path() const { return opts_.directory / "changelog.jsonl"; }
+std::filesystem::path controller::changelog_path() const {
+  return opts_.directory / "changelog.jsonl";
+}
 
 void controller::add_tensor(std::string name, tensor::view weights, int channel_axis) {
-  require(weights.type == tensor::dtype::f32 && weights.is_contiguous(), errc::invalid_argument, [&] {
-    return "controller: tensor '" + name + "' must be a C-contiguous f32 view";
-  });
-  require(channel_axis >= 0 && static_cast<std::size_t>(channel_axis) < std::max<std::size_t>(weights.rank, 1),
-          errc::invalid_argument, [&] { return "controller: tensor '" + name + "': channel_axis out of range"; });
+  require(weights.type == tensor::dtype::f32 && weights.is_contiguous(), errc::invalid_argument,
+          [&] { return "controller: tensor '" + name + "' must be a C-contiguous f32 view"; });
+  require(channel_axis >= 0 &&
+              static_cast<std::size_t>(channel_axis) < std::max<std::size_t>(weights.rank, 1),
+          errc::invalid_argument,
+          [&] { return "controller: tensor '" + name + "': channel_axis out of range"; });
   for (const auto& t : tensors_)
-    require(t.name != name, errc::invalid_argument, [&] { return "controller: tensor '" + name + "' registered twice"; });
+    require(t.name != name, errc::invalid_argument,
+            [&] { return "controller: tensor '" + name + "' registered twice"; });
   tensors_.push_back({std::move(name), weights, channel_axis});
 }
 
 run_result controller::run(const std::vector<milestone>& plan) {
-  require(static_cast<bool>(evaluate_), errc::invalid_argument, "controller: no evaluate() callback registered");
+  require(static_cast<bool>(evaluate_), errc::invalid_argument,
+          "controller: no evaluate() callback registered");
   require(!tensors_.empty(), errc::invalid_argument, "controller: no weight tensors registered");
   for (const auto& m : plan)
-    require(m.kind == milestone_kind::quantize ? m.bits == 8 : (m.sparsity >= 0.0 && m.sparsity <= 1.0),
-            errc::invalid_argument, "controller: milestones prune to a sparsity in [0, 1] or quantize to 8 bits");
+    require(
+        m.kind == milestone_kind::quantize ? m.bits == 8 : (m.sparsity >= 0.0 && m.sparsity <= 1.0),
+        errc::invalid_argument,
+        "controller: milestones prune to a sparsity in [0, 1] or quantize to 8 bits");
   impl I(*this, opts_.directory / "store");
   // The plan and tensor layout a checkpoint belongs to.
   {
     ojson pj = ojson::array();
     for (const auto& m : plan)
-      pj.push_back({kind_name(m.kind), text17(m.sparsity), m.bits, m.per_channel, m.finetune_steps});
+      pj.push_back(
+          {kind_name(m.kind), text17(m.sparsity), m.bits, m.per_channel, m.finetune_steps});
     for (const auto& t : tensors_) pj.push_back({t.name, t.view.numel(), t.axis});
     I.plan_digest = io::sha256_hex(pj.dump());
   }
@@ -790,10 +855,9 @@ run_result controller::run(const std::vector<milestone>& plan) {
       I.target = t;
       out.targets.push_back(I.run_target(plan));
       const auto& r = out.targets.back();
-      h.update(r.target + "|" + r.best.state_digest + "|" + r.best.verdict_json + "|" + std::to_string(r.steps) +
-               (r.stopped ? "|stopped" : "|running"));
-      for (const auto& p : r.frontier)
-      {
+      h.update(r.target + "|" + r.best.state_digest + "|" + r.best.verdict_json + "|" +
+               std::to_string(r.steps) + (r.stopped ? "|stopped" : "|running"));
+      for (const auto& p : r.frontier) {
         std::string line = "|";
         line += std::to_string(p.step);
         for (double x : {p.sparsity, p.mean_bits, p.worst_group_metric}) {

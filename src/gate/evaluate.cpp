@@ -47,20 +47,34 @@ std::string num(double v) {
 std::optional<metric> rate_of_id(policy::metric_id id) {
   using M = policy::metric_id;
   switch (id) {
-    case M::accuracy: return metric::accuracy;
-    case M::error_rate: return metric::error_rate;
-    case M::selection_rate: return metric::selection_rate;
-    case M::tpr: return metric::true_positive_rate;
-    case M::fpr: return metric::false_positive_rate;
-    case M::tnr: return metric::true_negative_rate;
-    case M::fnr: return metric::false_negative_rate;
-    case M::ppv: return metric::precision;
-    case M::npv: return metric::npv;
-    case M::fdr: return metric::fdr;
-    case M::for_: return metric::false_omission_rate;
-    case M::balanced_accuracy: return metric::balanced_accuracy;
-    case M::f1: return metric::f1;
-    default: return std::nullopt;
+    case M::accuracy:
+      return metric::accuracy;
+    case M::error_rate:
+      return metric::error_rate;
+    case M::selection_rate:
+      return metric::selection_rate;
+    case M::tpr:
+      return metric::true_positive_rate;
+    case M::fpr:
+      return metric::false_positive_rate;
+    case M::tnr:
+      return metric::true_negative_rate;
+    case M::fnr:
+      return metric::false_negative_rate;
+    case M::ppv:
+      return metric::precision;
+    case M::npv:
+      return metric::npv;
+    case M::fdr:
+      return metric::fdr;
+    case M::for_:
+      return metric::false_omission_rate;
+    case M::balanced_accuracy:
+      return metric::balanced_accuracy;
+    case M::f1:
+      return metric::f1;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -69,7 +83,7 @@ struct definition {
   const policy::constraint* c = nullptr;
   bool disparity = false;
   bool ratio = false;
-  std::vector<metric> parts;  // disparity: the rates compared; rate: one entry
+  std::vector<metric> parts;            // disparity: the rates compared; rate: one entry
   std::vector<std::uint32_t> eligible;  // groups with >= min_support rows (and >= 1 row)
   bool nothing_to_judge = false;        // the undefined rule applies to the whole constraint
 };
@@ -80,8 +94,13 @@ definition define(const policy::target& t, const policy::constraint& c) {
   d.c = &c;
   const auto& mi = policy::info(c.metric);
   switch (c.metric) {
-    case M::demographic_parity_difference: d.parts = {metric::selection_rate}; break;
-    case M::demographic_parity_ratio: d.parts = {metric::selection_rate}; d.ratio = true; break;
+    case M::demographic_parity_difference:
+      d.parts = {metric::selection_rate};
+      break;
+    case M::demographic_parity_ratio:
+      d.parts = {metric::selection_rate};
+      d.ratio = true;
+      break;
     case M::equalized_odds_difference:
       d.parts = {metric::true_positive_rate, metric::false_positive_rate};
       break;
@@ -89,14 +108,20 @@ definition define(const policy::target& t, const policy::constraint& c) {
       d.parts = {metric::true_positive_rate, metric::false_positive_rate};
       d.ratio = true;
       break;
-    case M::equal_opportunity_difference: d.parts = {metric::true_positive_rate}; break;
-    case M::equal_opportunity_ratio: d.parts = {metric::true_positive_rate}; d.ratio = true; break;
+    case M::equal_opportunity_difference:
+      d.parts = {metric::true_positive_rate};
+      break;
+    case M::equal_opportunity_ratio:
+      d.parts = {metric::true_positive_rate};
+      d.ratio = true;
+      break;
     default: {
       const auto r = rate_of_id(c.metric);
       require(r.has_value(), errc::unsupported, [&] {
         return "gate: target '" + t.name + "', constraint '" + c.id + "' (line " +
                std::to_string(c.source_line) + "): metric '" + std::string(mi.name) +
-               "' is not supported by the gate (supported: Fairlearn disparities and per-group rates except roc_auc)";
+               "' is not supported by the gate (supported: Fairlearn disparities and per-group "
+               "rates except roc_auc)";
       });
       d.parts = {*r};
     }
@@ -148,8 +173,10 @@ disparity_value disparity(const definition& d, std::span<const T> tabs) {
         if (r.value < lo) lo = r.value, glo = g;
       }
       if (!any) return {qnan, out.any_group_undefined, 0, 0};
-      if (!d.ratio) v = hi - lo;
-      else v = hi == 0.0 ? qnan : lo / hi;
+      if (!d.ratio)
+        v = hi - lo;
+      else
+        v = hi == 0.0 ? qnan : lo / hi;
     } else {
       const rate_value o = metrics::compute(m, pooled(tabs));
       if (o.undefined) return {qnan, true, 0, 0};
@@ -162,7 +189,8 @@ disparity_value disparity(const definition& d, std::span<const T> tabs) {
         }
         any = true;
         double x;
-        if (!d.ratio) x = std::fabs(r.value - o.value);
+        if (!d.ratio)
+          x = std::fabs(r.value - o.value);
         else {
           const double mx = std::max(r.value, o.value), mn = std::min(r.value, o.value);
           x = mx == 0.0 ? 1.0 : mn / mx;
@@ -176,9 +204,12 @@ disparity_value disparity(const definition& d, std::span<const T> tabs) {
     // The deciding part: the worst one (worst_case) or the first (mean).
     const bool decides = first || (worst && (d.ratio ? v < acc : v > acc));
     if (decides) out.g_hi = ghi, out.g_lo = glo;
-    if (first) acc = v;
-    else if (worst) acc = d.ratio ? std::min(acc, v) : std::max(acc, v);
-    else acc += v;
+    if (first)
+      acc = v;
+    else if (worst)
+      acc = d.ratio ? std::min(acc, v) : std::max(acc, v);
+    else
+      acc += v;
     first = false;
   }
   out.value = worst ? acc : acc / static_cast<double>(d.parts.size());
@@ -192,7 +223,8 @@ constexpr std::uint32_t overall = std::numeric_limits<std::uint32_t>::max();
 template <class T>
 double item_metric(const definition& d, std::span<const T> tabs, std::uint32_t g) {
   if (d.disparity) return disparity(d, tabs).value;
-  const rate_value r = g == overall ? metrics::compute(d.parts[0], pooled(tabs)) : metrics::compute(d.parts[0], tabs[g]);
+  const rate_value r = g == overall ? metrics::compute(d.parts[0], pooled(tabs))
+                                    : metrics::compute(d.parts[0], tabs[g]);
   return r.undefined ? qnan : r.value;
 }
 
@@ -211,9 +243,12 @@ double margin(policy::comparison op, double judged, double rhs) {
 
 outcome undefined_outcome(policy::undefined_rule r) {
   switch (r) {
-    case policy::undefined_rule::skip: return outcome::skipped;
-    case policy::undefined_rule::fail: return outcome::fail;
-    case policy::undefined_rule::pass: return outcome::pass;
+    case policy::undefined_rule::skip:
+      return outcome::skipped;
+    case policy::undefined_rule::fail:
+      return outcome::fail;
+    case policy::undefined_rule::pass:
+      return outcome::pass;
   }
   return outcome::skipped;
 }
@@ -225,7 +260,7 @@ struct pending_test {
 
 struct context {
   const gate_inputs& in;
-  std::vector<paired_cells> tables;           // unweighted joint tables, per group
+  std::vector<paired_cells> tables;  // unweighted joint tables, per group
   std::vector<confusion_counts> base_counts, cand_counts;
   std::vector<exact_confusion> base_w, cand_w;  // point estimates (weighted if weights given)
   std::uint64_t seed_override = 0;
@@ -243,11 +278,14 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
   require(t != nullptr, errc::invalid_argument, [&] {
     std::string names;
     for (const auto& x : p.targets) names += (names.empty() ? "'" : ", '") + x.name + "'";
-    return "gate: policy '" + p.name + "' has no target '" + std::string(target_name) + "' (targets: " + names + ")";
+    return "gate: policy '" + p.name + "' has no target '" + std::string(target_name) +
+           "' (targets: " + names + ")";
   });
   const std::size_t G = in.group_names.size();
-  require(G > 0, errc::invalid_argument, "gate: group_names is empty (one name per group code is needed)");
-  require(G <= std::numeric_limits<std::uint32_t>::max() / 2, errc::invalid_argument, "gate: too many groups");
+  require(G > 0, errc::invalid_argument,
+          "gate: group_names is empty (one name per group code is needed)");
+  require(G <= std::numeric_limits<std::uint32_t>::max() / 2, errc::invalid_argument,
+          "gate: too many groups");
   require(in.labels.size > 0, errc::empty_input, "gate: no rows to judge (labels is empty)");
   if (!in.sensitive_features.empty()) {
     require(in.sensitive_features == t->sensitive_features, errc::invalid_argument, [&] {
@@ -256,8 +294,9 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
         for (const auto& x : v) s += (s.empty() ? "" : "|") + x;
         return s;
       };
-      return "gate: target '" + t->name + "' is judged on sensitive features '" + join(t->sensitive_features) +
-             "' but the inputs are grouped by '" + join(in.sensitive_features) + "'";
+      return "gate: target '" + t->name + "' is judged on sensitive features '" +
+             join(t->sensitive_features) + "' but the inputs are grouped by '" +
+             join(in.sensitive_features) + "'";
     });
   }
   if (!t->reference_group.empty()) {
@@ -282,7 +321,8 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
                std::string(policy::to_string(c.evidence.kind)) + "\")";
       });
     }
-    if (c.evidence.kind == policy::evidence_kind::ci && c.evidence.interval == policy::interval_method::wilson) {
+    if (c.evidence.kind == policy::evidence_kind::ci &&
+        c.evidence.interval == policy::interval_method::wilson) {
       require(!defs.back().disparity && c.bound.kind == policy::bound_kind::absolute &&
                   policy::info(c.metric).is_proportion,
               errc::unsupported, [&] {
@@ -295,7 +335,8 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
   const auto n_groups = static_cast<std::uint32_t>(G);
   context ctx{in, {}, {}, {}, {}, {}, 0, false};
   // Validates every row (labels 0/1, NaN scores, codes < G, lengths), naming the first bad one.
-  ctx.tables = uncertainty::paired_tables({in.labels, in.baseline, in.candidate, in.groups, n_groups});
+  ctx.tables =
+      uncertainty::paired_tables({in.labels, in.baseline, in.candidate, in.groups, n_groups});
   ctx.base_counts.resize(G);
   ctx.cand_counts.resize(G);
   for (std::size_t g = 0; g < G; ++g) {
@@ -303,8 +344,10 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
     ctx.cand_counts[g] = ctx.tables[g].candidate();
   }
   if (in.weights) {
-    const auto base_acc = metrics::accumulate(metrics::binary_inputs{in.labels, in.baseline, in.groups, n_groups, in.weights});
-    const auto cand_acc = metrics::accumulate(metrics::binary_inputs{in.labels, in.candidate, in.groups, n_groups, in.weights});
+    const auto base_acc = metrics::accumulate(
+        metrics::binary_inputs{in.labels, in.baseline, in.groups, n_groups, in.weights});
+    const auto cand_acc = metrics::accumulate(
+        metrics::binary_inputs{in.labels, in.candidate, in.groups, n_groups, in.weights});
     for (std::uint32_t g = 0; g < n_groups; ++g) {
       ctx.base_w.push_back(base_acc.exact_weights(g));
       ctx.cand_w.push_back(cand_acc.exact_weights(g));
@@ -321,7 +364,9 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
   v.target = t->name;
   v.rows = in.labels.size;
   v.group_names = in.group_names;
-  v.seed = in.seed ? *in.seed : (t->constraints.empty() ? p.defaults.seed : t->constraints.front().evidence.seed);
+  v.seed = in.seed
+               ? *in.seed
+               : (t->constraints.empty() ? p.defaults.seed : t->constraints.front().evidence.seed);
 
   std::vector<pending_test> tests;
   std::vector<double> family;
@@ -351,7 +396,9 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
       for (std::uint32_t g = 0; g < n_groups; ++g)
         if (ctx.tables[g].total() > 0) item_groups.push_back(g);
       d.nothing_to_judge = d.eligible.empty();
-    } else if (!d.disparity || d.eligible.size() >= (c.method == policy::disparity_method::between_groups ? 2u : 1u)) {
+    } else if (!d.disparity ||
+               d.eligible.size() >=
+                   (c.method == policy::disparity_method::between_groups ? 2u : 1u)) {
       item_groups = {overall};
     } else {
       d.nothing_to_judge = true;
@@ -368,14 +415,15 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
       it.bound = c.bound.value;
       if (g != overall && it.support < c.min_support) {
         it.result = outcome::skipped;
-        it.note = "support " + std::to_string(it.support) + " < min_support " + std::to_string(c.min_support) +
-                  ": not judged";
+        it.note = "support " + std::to_string(it.support) + " < min_support " +
+                  std::to_string(c.min_support) + ": not judged";
         cr.items.push_back(std::move(it));
         continue;
       }
       bool group_undefined = false;
       if (d.disparity) {
-        group_undefined = disparity(d, bw).any_group_undefined || disparity(d, cw).any_group_undefined;
+        group_undefined =
+            disparity(d, bw).any_group_undefined || disparity(d, cw).any_group_undefined;
       }
       it.undefined = std::isnan(it.statistic) ||
                      (group_undefined && c.undefined == policy::undefined_rule::fail);
@@ -383,7 +431,8 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
         it.result = undefined_outcome(c.undefined);
         it.note = group_undefined && !std::isnan(it.statistic)
                       ? "a group's rate is undefined (0/0); undefined = \"fail\""
-                      : "metric undefined (0/0); undefined = \"" + std::string(policy::to_string(c.undefined)) + "\"";
+                      : "metric undefined (0/0); undefined = \"" +
+                            std::string(policy::to_string(c.undefined)) + "\"";
         cr.items.push_back(std::move(it));
         continue;
       }
@@ -400,9 +449,11 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
           const auto side = policy::judged_side(c.bound.op);
           std::string how;
           if (c.evidence.interval == policy::interval_method::wilson) {
-            const confusion_counts cc = g == overall ? pooled(std::span<const confusion_counts>(ctx.cand_counts))
-                                                     : ctx.cand_counts[g];
-            const auto w = uncertainty::wilson_interval(cc, d.parts[0], {.confidence = c.evidence.confidence});
+            const confusion_counts cc =
+                g == overall ? pooled(std::span<const confusion_counts>(ctx.cand_counts))
+                             : ctx.cand_counts[g];
+            const auto w =
+                uncertainty::wilson_interval(cc, d.parts[0], {.confidence = c.evidence.confidence});
             it.lower = w.lower;
             it.upper = w.upper;
             how = "Wilson";
@@ -426,20 +477,22 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
           if (std::isnan(it.judged)) {
             it.undefined = true;
             it.result = undefined_outcome(c.undefined);
-            it.note = "interval undefined; undefined = \"" + std::string(policy::to_string(c.undefined)) + "\"";
+            it.note = "interval undefined; undefined = \"" +
+                      std::string(policy::to_string(c.undefined)) + "\"";
             break;
           }
           const bool holds = compare(c.bound.op, it.judged, it.bound);
           it.result = holds ? outcome::pass : outcome::fail;
           it.note = std::string(side == policy::interval_side::upper ? "upper " : "lower ") +
                     num(c.evidence.confidence * 100.0) + "% " + how + " bound of " +
-                    (relative ? "change " : "value ") + num(it.judged) + " " + op_text(c.bound.op, holds) + " " +
-                    num(it.bound);
+                    (relative ? "change " : "value ") + num(it.judged) + " " +
+                    op_text(c.bound.op, holds) + " " + num(it.bound);
           break;
         }
         case policy::evidence_kind::paired_test: {
           it.judged = it.statistic;
-          const bool accuracy_like = c.metric == policy::metric_id::accuracy || c.metric == policy::metric_id::error_rate;
+          const bool accuracy_like =
+              c.metric == policy::metric_id::accuracy || c.metric == policy::metric_id::error_rate;
           const bool degrade_is_lower = c.metric == policy::metric_id::accuracy;
           const bool mcnemar = accuracy_like && relative && c.bound.value == 0.0 &&
                                (degrade_is_lower ? c.bound.op == policy::comparison::ge
@@ -450,7 +503,8 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
               for (const auto& x : ctx.tables) cells += x;
             else
               cells = ctx.tables[g];
-            const std::uint64_t broke = cells.baseline_only_correct(), fixed = cells.candidate_only_correct();
+            const std::uint64_t broke = cells.baseline_only_correct(),
+                                fixed = cells.candidate_only_correct();
             const auto m = uncertainty::mcnemar_exact(broke, fixed);
             // One-sided in the degrading direction: P(X >= broke), X ~ Bin(broke + fixed, 1/2),
             // which is half the two-sided exact p-value when broke > fixed.
@@ -473,14 +527,16 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
               ++defined;
               if (compare(c.bound.op, x, it.bound)) ++holding;
             }
-            it.p_value = defined == 0 ? qnan
-                                      : static_cast<double>(1 + holding) / static_cast<double>(1 + defined);
+            it.p_value = defined == 0
+                             ? qnan
+                             : static_cast<double>(1 + holding) / static_cast<double>(1 + defined);
             it.test = "paired_bootstrap";
           }
           if (std::isnan(it.p_value)) {
             it.undefined = true;
             it.result = undefined_outcome(c.undefined);
-            it.note = "no defined bootstrap replicate; undefined = \"" + std::string(policy::to_string(c.undefined)) + "\"";
+            it.note = "no defined bootstrap replicate; undefined = \"" +
+                      std::string(policy::to_string(c.undefined)) + "\"";
             break;
           }
           tests.push_back({ci, cr.items.size()});
@@ -513,10 +569,11 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
       it.p_adjusted = adj[i];
       it.result = reject[i] ? outcome::fail : outcome::pass;
       it.note = std::string(it.test) + " p = " + num(it.p_value) + ", adjusted (" +
-                std::string(policy::to_string(t->correction)) + ", " + std::to_string(family.size()) +
-                " tests) " + num(it.p_adjusted) + (reject[i] ? " <= " : " > ") + "alpha " + num(t->alpha) +
-                (reject[i] ? ": violation is significant" : ": no significant violation") + " (point " +
-                num(it.statistic) + ")";
+                std::string(policy::to_string(t->correction)) + ", " +
+                std::to_string(family.size()) + " tests) " + num(it.p_adjusted) +
+                (reject[i] ? " <= " : " > ") + "alpha " + num(t->alpha) +
+                (reject[i] ? ": violation is significant" : ": no significant violation") +
+                " (point " + num(it.statistic) + ")";
     }
   }
 
@@ -533,8 +590,8 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
     }
     if (d.nothing_to_judge) {
       cr.result = undefined_outcome(c.undefined);
-      cr.reason = std::string(d.disparity ? "fewer than two groups have" : "no group has") + " >= " +
-                  std::to_string(c.min_support) + " rows; undefined = \"" +
+      cr.reason = std::string(d.disparity ? "fewer than two groups have" : "no group has") +
+                  " >= " + std::to_string(c.min_support) + " rows; undefined = \"" +
                   std::string(policy::to_string(c.undefined)) + "\"";
       if (cr.result == outcome::fail) v.pass = false;
       continue;
@@ -547,8 +604,9 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
       if (it.result == outcome::skipped) continue;
       if (n_fail > 0 && it.result != outcome::fail) continue;
       double key = it.undefined ? -std::numeric_limits<double>::infinity()
-                   : c.evidence.kind == policy::evidence_kind::paired_test ? it.p_adjusted
-                                                                           : margin(c.bound.op, it.judged, it.bound);
+                   : c.evidence.kind == policy::evidence_kind::paired_test
+                       ? it.p_adjusted
+                       : margin(c.bound.op, it.judged, it.bound);
       if (worst == nullptr || key < worst_key) worst = &it, worst_key = key;
     }
     if (worst == nullptr) worst = &cr.items.front();
@@ -571,9 +629,11 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
     if (cr.result == outcome::skipped) {
       cr.reason = "not judged: " + worst->note;
     } else if (c.scope == policy::scope_kind::every_group && !d.disparity) {
-      cr.reason = (n_fail > 0 ? std::to_string(n_fail) + " of " + std::to_string(cr.items.size()) + " groups fail; worst '"
-                              : "all " + std::to_string(n_pass) + " judged groups hold; closest '") +
-                  worst->group + "': " + what + ": " + worst->note;
+      cr.reason =
+          (n_fail > 0 ? std::to_string(n_fail) + " of " + std::to_string(cr.items.size()) +
+                            " groups fail; worst '"
+                      : "all " + std::to_string(n_pass) + " judged groups hold; closest '") +
+          worst->group + "': " + what + ": " + worst->note;
     } else {
       cr.reason = (n_fail > 0 ? "fails: " : "holds: ") + what + ": " + worst->note;
       if (d.disparity && cr.groups.size() == 2)

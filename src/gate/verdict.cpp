@@ -12,9 +12,12 @@ namespace gate {
 
 std::string_view to_string(outcome o) noexcept {
   switch (o) {
-    case outcome::pass: return "pass";
-    case outcome::fail: return "fail";
-    case outcome::skipped: return "skipped";
+    case outcome::pass:
+      return "pass";
+    case outcome::fail:
+      return "fail";
+    case outcome::skipped:
+      return "skipped";
   }
   return "unknown";
 }
@@ -24,7 +27,9 @@ namespace {
 using ojson = nlohmann::ordered_json;
 
 // JSON has no NaN: undefined numbers are null.
-ojson number(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
+ojson number(double v) {
+  return std::isnan(v) ? ojson(nullptr) : ojson(v);
+}
 
 std::string fixed(double v, int width) {
   if (std::isnan(v)) return std::string(static_cast<std::size_t>(width - 1), ' ') + "-";
@@ -90,15 +95,15 @@ std::string verdict::to_json(int indent) const {
 }
 
 std::string verdict::to_table() const {
-  std::string s = "policy '" + policy + "', target '" + target + "': " + (pass ? "PASS" : "FAIL") + " (" +
-                  std::to_string(rows) + " rows, " + std::to_string(group_names.size()) + " groups, seed " +
-                  std::to_string(seed) + ")\n";
-  s += pad("constraint", 16) + pad("metric", 30) + pad("bound", 22) + pad("evidence", 12) + pad("result", 8) +
-       "     value     lower     upper   p(adj)\n";
+  std::string s = "policy '" + policy + "', target '" + target + "': " + (pass ? "PASS" : "FAIL") +
+                  " (" + std::to_string(rows) + " rows, " + std::to_string(group_names.size()) +
+                  " groups, seed " + std::to_string(seed) + ")\n";
+  s += pad("constraint", 16) + pad("metric", 30) + pad("bound", 22) + pad("evidence", 12) +
+       pad("result", 8) + "     value     lower     upper   p(adj)\n";
   for (const auto& c : constraints) {
     s += pad(c.id, 16) + pad(c.metric, 30) + pad(c.bound, 22) + pad(c.evidence, 12) +
-         pad(std::string(to_string(c.result)), 8) + fixed(c.value, 10) + fixed(c.lower, 10) + fixed(c.upper, 10) +
-         fixed(c.p_value, 9) + "\n";
+         pad(std::string(to_string(c.result)), 8) + fixed(c.value, 10) + fixed(c.lower, 10) +
+         fixed(c.upper, 10) + fixed(c.p_value, 9) + "\n";
     s += "    " + c.reason + "\n";
     for (const auto& it : c.items)
       if (it.result == outcome::fail) s += "    - " + it.group + ": " + it.note + "\n";

@@ -21,7 +21,8 @@ double num_or_nan(const json& j) {
 }
 
 double at_or_nan(const json& obj, const char* key) {
-  return obj.is_object() && obj.contains(key) ? num_or_nan(obj.at(key)) : std::numeric_limits<double>::quiet_NaN();
+  return obj.is_object() && obj.contains(key) ? num_or_nan(obj.at(key))
+                                              : std::numeric_limits<double>::quiet_NaN();
 }
 
 std::string text_of(const json& j) {
@@ -40,7 +41,9 @@ std::string thousands(std::uint64_t n) {
   return out;
 }
 
-std::uint64_t count_of(const json& j) { return j.is_number_unsigned() ? j.get<std::uint64_t>() : 0; }
+std::uint64_t count_of(const json& j) {
+  return j.is_number_unsigned() ? j.get<std::uint64_t>() : 0;
+}
 
 struct metric_info {
   const char* key;
@@ -87,14 +90,17 @@ section summary_section(const json& r) {
   const json& rows = r.value("rows", json::object());
   const auto groups = r.value("groups", json::array());
   std::string cols;
-  for (const auto& c : r.value("group_columns", json::array())) cols += (cols.empty() ? "" : " × ") + text_of(c);
-  b += "<p>This report checks whether the predictions in <span class=\"mono\">" + escape(text_of(r.value("input", json()))) +
-       "</span> treat the groups defined by <strong>" + escape(cols) + "</strong> alike. It used <strong>" +
-       thousands(count_of(rows.value("used", json()))) + "</strong> of " + thousands(count_of(rows.value("read", json()))) +
-       " rows";
+  for (const auto& c : r.value("group_columns", json::array()))
+    cols += (cols.empty() ? "" : " × ") + text_of(c);
+  b += "<p>This report checks whether the predictions in <span class=\"mono\">" +
+       escape(text_of(r.value("input", json()))) + "</span> treat the groups defined by <strong>" +
+       escape(cols) + "</strong> alike. It used <strong>" +
+       thousands(count_of(rows.value("used", json()))) + "</strong> of " +
+       thousands(count_of(rows.value("read", json()))) + " rows";
   const std::uint64_t excluded = count_of(rows.value("excluded", json()));
   if (excluded > 0) {
-    b += "; " + thousands(excluded) + " rows with a missing label, prediction, score, weight or group value were left out";
+    b += "; " + thousands(excluded) +
+         " rows with a missing label, prediction, score, weight or group value were left out";
   }
   b += ".</p>\n";
   if (r.contains("threshold") && r.at("threshold").is_number()) {
@@ -107,38 +113,45 @@ section summary_section(const json& r) {
   // of adverse impact. Checked on the ratio the audit computed.
   const json& d = r.value("disparities", json::object());
   const bool with_ref = d.contains("disparate_impact");
-  const double ratio = with_ref ? at_or_nan(d, "disparate_impact") : at_or_nan(d, "demographic_parity_ratio");
+  const double ratio =
+      with_ref ? at_or_nan(d, "disparate_impact") : at_or_nan(d, "demographic_parity_ratio");
   // disparate_impact > 1 means the reference group is the less selected one;
   // the rule compares the lower rate with the higher either way.
   const double folded = ratio > 1.0 ? 1.0 / ratio : ratio;
   const char* cls = std::isnan(ratio) ? "na" : (folded >= 0.8 ? "pass" : "fail");
-  std::string what = with_ref ? "the lower of the two selection rates (the other groups pooled, and the reference "
-                                "group " + escape(text_of(r.value("reference", json()))) + ") divided by the higher"
-                              : "the lowest group selection rate divided by the highest";
+  std::string what =
+      with_ref ? "the lower of the two selection rates (the other groups pooled, and the reference "
+                 "group " +
+                     escape(text_of(r.value("reference", json()))) + ") divided by the higher"
+               : "the lowest group selection rate divided by the highest";
   b += "<h3>Four-fifths rule</h3>\n<p>The rule of thumb used in US employment law: " + what +
        " should be at least 0.8.</p>\n";
   b += "<div class=\"verdict " + std::string(cls) + "\">" +
        (std::isnan(ratio) ? std::string("Not applicable: the ratio is undefined")
-                          : (folded >= 0.8 ? "Passes" : "Fails") + std::string(": ratio = ") + format_number(folded)) +
+                          : (folded >= 0.8 ? "Passes" : "Fails") + std::string(": ratio = ") +
+                                format_number(folded)) +
        "</div>\n";
   if (r.contains("intervals") && r.at("intervals").contains("disparities")) {
     const json& di = r.at("intervals").at("disparities");
     const std::string key = with_ref ? "disparate_impact" : "demographic_parity_ratio";
     if (di.contains(key) && di.at(key).is_object()) {
-      b += "<p class=\"note\">" + format_number(num_or_nan(r.at("intervals").value("confidence", json(0.95))) * 100, 0) +
-           "% bootstrap interval of the ratio: " + format_number(at_or_nan(di.at(key), "lower")) + " to " +
-           format_number(at_or_nan(di.at(key), "upper")) + ".</p>\n";
+      b += "<p class=\"note\">" +
+           format_number(num_or_nan(r.at("intervals").value("confidence", json(0.95))) * 100, 0) +
+           "% bootstrap interval of the ratio: " + format_number(at_or_nan(di.at(key), "lower")) +
+           " to " + format_number(at_or_nan(di.at(key), "upper")) + ".</p>\n";
     }
   }
 
-  b += "<h3>Disparities</h3>\n<p>Each number compares groups. Differences are 0 and ratios are 1 when all groups "
+  b += "<h3>Disparities</h3>\n<p>Each number compares groups. Differences are 0 and ratios are 1 "
+       "when all groups "
        "are treated alike; \"undefined\" means a group had no rows to compute the rate on.</p>\n";
   b += "<table><tr><th>Disparity</th><th>Value</th>";
   const bool iv = r.contains("intervals") && r.at("intervals").contains("disparities");
   if (iv) b += "<th>Interval</th>";
   b += "</tr>\n";
   for (const auto& [name, v] : d.items()) {
-    b += "<tr><td>" + escape(name) + "</td><td class=\"num\">" + format_number(num_or_nan(v)) + "</td>";
+    b += "<tr><td>" + escape(name) + "</td><td class=\"num\">" + format_number(num_or_nan(v)) +
+         "</td>";
     if (iv) {
       const json& di = r.at("intervals").at("disparities");
       if (di.contains(name) && di.at(name).is_object()) {
@@ -158,9 +171,12 @@ section summary_section(const json& r) {
     const std::string name = text_of(g.value("name", json()));
     const std::uint64_t n = count_of(g.value("count", json()));
     std::string note;
-    if (n == 0) note = "no rows: left out of every comparison";
-    else if (std::find(low.begin(), low.end(), name) != low.end()) note = "fewer rows than --min-support: numbers are unreliable";
-    b += "<tr><td>" + escape(name) + "</td><td class=\"num\">" + thousands(n) + "</td><td>" + escape(note) + "</td></tr>\n";
+    if (n == 0)
+      note = "no rows: left out of every comparison";
+    else if (std::find(low.begin(), low.end(), name) != low.end())
+      note = "fewer rows than --min-support: numbers are unreliable";
+    b += "<tr><td>" + escape(name) + "</td><td class=\"num\">" + thousands(n) + "</td><td>" +
+         escape(note) + "</td></tr>\n";
   }
   b += "</table>\n";
   return {"summary", "Summary", b};
@@ -173,7 +189,8 @@ section bars_section(const json& r) {
   if (iv) {
     b += "The black whiskers show the " +
          format_number(num_or_nan(r.at("intervals").value("confidence", json(0.95))) * 100, 0) +
-         "% bootstrap interval (" + std::to_string(count_of(r.at("intervals").value("replicates", json()))) +
+         "% bootstrap interval (" +
+         std::to_string(count_of(r.at("intervals").value("replicates", json()))) +
          " resamples, seed " + text_of(r.at("intervals").value("seed", json())) +
          "): the range the value would plausibly take on another sample of the same size. ";
   }
@@ -210,8 +227,10 @@ section calibration_section(const json& r) {
   std::string b;
   b += "<p>Do the scores mean the same thing in every group? Rows are put into " +
        std::to_string(count_of(cal.value("bins", json()))) +
-       " bins by score; each point is one bin: its average score (across) against the share of its rows that are "
-       "actually positive (up). On the dashed diagonal a score of 0.7 means a 70% chance. A group whose line "
+       " bins by score; each point is one bin: its average score (across) against the share of its "
+       "rows that are "
+       "actually positive (up). On the dashed diagonal a score of 0.7 means a 70% chance. A group "
+       "whose line "
        "runs below the diagonal gets scores that are too high for it.</p>\n";
   line_chart c;
   c.title = "Reliability diagram by group";
@@ -225,16 +244,19 @@ section calibration_section(const json& r) {
     if (!by.contains(name)) continue;
     series s;
     s.name = name + " (n = " + thousands(count_of(g.value("count", json()))) + ")";
-    for (const auto& p : by.at(name)) s.points.push_back({at_or_nan(p, "mean_predicted"), at_or_nan(p, "fraction_positive")});
+    for (const auto& p : by.at(name))
+      s.points.push_back({at_or_nan(p, "mean_predicted"), at_or_nan(p, "fraction_positive")});
     c.lines.push_back(std::move(s));
   }
   b += "<figure>" + render(c) + "</figure>\n";
   b += "<table><tr><th>Group</th><th>Expected calibration error</th></tr>\n";
   const json by_group = r.value("by_group", json::object());
   for (const auto& [name, m] : by_group.items()) {
-    b += "<tr><td>" + escape(name) + "</td><td class=\"num\">" + format_number(at_or_nan(m, "ece")) + "</td></tr>\n";
+    b += "<tr><td>" + escape(name) + "</td><td class=\"num\">" +
+         format_number(at_or_nan(m, "ece")) + "</td></tr>\n";
   }
-  b += "</table>\n<p class=\"note\">Expected calibration error: the average gap between a bin's score and its "
+  b += "</table>\n<p class=\"note\">Expected calibration error: the average gap between a bin's "
+       "score and its "
        "positive share, weighted by the bin's rows (0 = perfect).</p>\n";
   return {"calibration", "Calibration by group", b};
 }
@@ -244,11 +266,13 @@ section thresholds_section(const json& r) {
   std::vector<double> t;
   for (const auto& v : cv.at("thresholds")) t.push_back(num_or_nan(v));
   std::string b;
-  b += "<p>How each group's rates would change if the score cut-off moved (the cut-off this audit used is "
+  b += "<p>How each group's rates would change if the score cut-off moved (the cut-off this audit "
+       "used is "
        "stated in the summary); each line is one group.</p>\n<div class=\"charts\">\n";
-  const std::pair<const char*, const char*> rates[] = {{"selection_rate", "Selection rate across thresholds"},
-                                                       {"tpr", "True positive rate across thresholds"},
-                                                       {"fpr", "False positive rate across thresholds"}};
+  const std::pair<const char*, const char*> rates[] = {
+      {"selection_rate", "Selection rate across thresholds"},
+      {"tpr", "True positive rate across thresholds"},
+      {"fpr", "False positive rate across thresholds"}};
   const json& by = cv.value("rates_by_threshold", json::object());
   for (const auto& [key, title] : rates) {
     line_chart c;
@@ -265,7 +289,8 @@ section thresholds_section(const json& r) {
       series s;
       s.name = name;
       const json& ys = by.at(name).at(key);
-      for (std::size_t k = 0; k < t.size() && k < ys.size(); ++k) s.points.push_back({t[k], num_or_nan(ys[k])});
+      for (std::size_t k = 0; k < t.size() && k < ys.size(); ++k)
+        s.points.push_back({t[k], num_or_nan(ys[k])});
       c.lines.push_back(std::move(s));
     }
     b += "<figure>" + render(c) + "</figure>\n";
@@ -281,7 +306,8 @@ section table_section(const json& r) {
   const json overall = r.value("overall", json::object());
   for (const auto& [k, v] : overall.items()) keys.push_back(k);
   b += "<p>Every metric for every group and for all rows together. Rates are between 0 and 1; "
-       "\"undefined\" means the rate had nothing to divide by (for example no actual positives in the group).</p>\n";
+       "\"undefined\" means the rate had nothing to divide by (for example no actual positives in "
+       "the group).</p>\n";
   b += "<div class=\"scroll\"><table><tr><th>Metric</th><th>All rows</th>";
   for (const auto& [g, v] : by.items()) b += "<th>" + escape(g) + "</th>";
   b += "</tr>\n";
@@ -289,7 +315,8 @@ section table_section(const json& r) {
     const int digits = k == "count" ? 0 : 3;
     b += "<tr><td>" + escape(k) + "</td><td class=\"num\">" +
          format_number(at_or_nan(r.at("overall"), k.c_str()), digits) + "</td>";
-    for (const auto& [g, v] : by.items()) b += "<td class=\"num\">" + format_number(at_or_nan(v, k.c_str()), digits) + "</td>";
+    for (const auto& [g, v] : by.items())
+      b += "<td class=\"num\">" + format_number(at_or_nan(v, k.c_str()), digits) + "</td>";
     b += "</tr>\n";
   }
   b += "</table></div>\n";
@@ -302,8 +329,10 @@ std::vector<section> audit_sections(const json& r) {
   std::vector<section> out;
   out.push_back(summary_section(r));
   out.push_back(bars_section(r));
-  if (r.contains("curves") && r.at("curves").contains("calibration")) out.push_back(calibration_section(r));
-  if (r.contains("curves") && r.at("curves").contains("thresholds")) out.push_back(thresholds_section(r));
+  if (r.contains("curves") && r.at("curves").contains("calibration"))
+    out.push_back(calibration_section(r));
+  if (r.contains("curves") && r.at("curves").contains("thresholds"))
+    out.push_back(thresholds_section(r));
   out.push_back(table_section(r));
   return out;
 }
@@ -311,19 +340,24 @@ std::vector<section> audit_sections(const json& r) {
 std::vector<section> train_sections(const json& r) {
   std::string b;
   const json& m = r.value("model", json::object());
-  b += "<p>A reference model was trained on <span class=\"mono\">" + escape(text_of(r.value("input", json()))) +
-       "</span> to predict <strong>" + escape(text_of(r.value("label", json()))) + "</strong>.</p>\n<table>\n";
-  b += "<tr><th>Rows used</th><td class=\"num\">" + thousands(count_of(r.value("rows_used", json()))) + "</td></tr>\n";
+  b += "<p>A reference model was trained on <span class=\"mono\">" +
+       escape(text_of(r.value("input", json()))) + "</span> to predict <strong>" +
+       escape(text_of(r.value("label", json()))) + "</strong>.</p>\n<table>\n";
+  b += "<tr><th>Rows used</th><td class=\"num\">" +
+       thousands(count_of(r.value("rows_used", json()))) + "</td></tr>\n";
   b += "<tr><th>Rows left out (missing values)</th><td class=\"num\">" +
        thousands(count_of(r.value("rows_excluded", json()))) + "</td></tr>\n";
-  b += "<tr><th>Input features after encoding</th><td class=\"num\">" + text_of(m.value("inputs", json())) + "</td></tr>\n";
+  b += "<tr><th>Input features after encoding</th><td class=\"num\">" +
+       text_of(m.value("inputs", json())) + "</td></tr>\n";
   const json hidden = m.value("hidden", json::array());
   b += "<tr><th>Hidden layers</th><td>" +
-       (hidden.empty() ? std::string("none (logistic regression)") : escape(hidden.dump()) + " units (ReLU)") +
+       (hidden.empty() ? std::string("none (logistic regression)")
+                       : escape(hidden.dump()) + " units (ReLU)") +
        "</td></tr>\n";
-  b += "<tr><th>Fairness penalty</th><td>" + escape(text_of(r.value("penalty", json()))) + " (λ = " +
-       escape(text_of(r.value("lambda", json()))) + ")</td></tr>\n";
-  b += "<tr><th>Model file SHA-256</th><td class=\"mono\">" + escape(text_of(r.value("model_sha256", json()))) + "</td></tr>\n";
+  b += "<tr><th>Fairness penalty</th><td>" + escape(text_of(r.value("penalty", json()))) +
+       " (λ = " + escape(text_of(r.value("lambda", json()))) + ")</td></tr>\n";
+  b += "<tr><th>Model file SHA-256</th><td class=\"mono\">" +
+       escape(text_of(r.value("model_sha256", json()))) + "</td></tr>\n";
   b += "</table>\n";
   line_chart c;
   c.title = "Training loss per epoch";
@@ -348,11 +382,14 @@ std::vector<section> train_sections(const json& r) {
 
 section lineage_section(const json& m) {
   std::string b;
-  b += "<p>Everything needed to reproduce this report: the exact input files (by their SHA-256 fingerprint), "
-       "the random seeds, and the software that produced it. Run <span class=\"mono\">fairgate verify "
+  b += "<p>Everything needed to reproduce this report: the exact input files (by their SHA-256 "
+       "fingerprint), "
+       "the random seeds, and the software that produced it. Run <span class=\"mono\">fairgate "
+       "verify "
        "manifest.json</span> to recompute and compare.</p>\n";
   const json& c = m.value("computation", json::object());
-  b += "<h3>Input files</h3>\n<table><tr><th>Role</th><th>Path</th><th>Bytes</th><th>SHA-256</th></tr>\n";
+  b += "<h3>Input "
+       "files</h3>\n<table><tr><th>Role</th><th>Path</th><th>Bytes</th><th>SHA-256</th></tr>\n";
   for (const auto& in : c.value("inputs", json::array())) {
     b += "<tr><td>" + escape(text_of(in.value("role", json()))) + "</td><td class=\"mono\">" +
          escape(text_of(in.value("path", json()))) + "</td><td class=\"num\">" +
@@ -362,10 +399,13 @@ section lineage_section(const json& m) {
   b += "</table>\n";
   const auto tables = c.value("tables", json::array());
   if (!tables.empty()) {
-    b += "<h3>Columns read</h3>\n<table><tr><th>Column</th><th>Type</th><th>Rows</th><th>Missing</th><th>SHA-256 of the values</th></tr>\n";
+    b += "<h3>Columns "
+         "read</h3>\n<table><tr><th>Column</th><th>Type</th><th>Rows</th><th>Missing</"
+         "th><th>SHA-256 of the values</th></tr>\n";
     for (const auto& t : tables) {
-      b += "<tr><td>" + escape(text_of(t.value("name", json()))) + "</td><td>" + escape(text_of(t.value("type", json()))) +
-           "</td><td class=\"num\">" + thousands(count_of(t.value("rows", json()))) + "</td><td class=\"num\">" +
+      b += "<tr><td>" + escape(text_of(t.value("name", json()))) + "</td><td>" +
+           escape(text_of(t.value("type", json()))) + "</td><td class=\"num\">" +
+           thousands(count_of(t.value("rows", json()))) + "</td><td class=\"num\">" +
            thousands(count_of(t.value("missing", json()))) + "</td><td class=\"mono\">" +
            escape(text_of(t.value("sha256", json()))) + "</td></tr>\n";
     }
@@ -374,8 +414,9 @@ section lineage_section(const json& m) {
   const json& rnd = c.value("randomness", json::object());
   b += "<h3>Randomness</h3>\n<p>Root seed: <strong>" +
        escape(rnd.value("root_seed", json()).is_null() ? std::string("none (no random draws)")
-                                                        : text_of(rnd.at("root_seed"))) +
-       "</strong>. Streams used: " + std::to_string(rnd.value("streams", json::array()).size()) + ".</p>\n";
+                                                       : text_of(rnd.at("root_seed"))) +
+       "</strong>. Streams used: " + std::to_string(rnd.value("streams", json::array()).size()) +
+       ".</p>\n";
   const auto streams = rnd.value("streams", json::array());
   if (!streams.empty()) {
     b += "<table><tr><th>Purpose</th><th>Tag</th><th>Index</th><th>Seed</th></tr>\n";
@@ -383,8 +424,9 @@ section lineage_section(const json& m) {
     for (std::size_t i = 0; i < shown; ++i) {
       const auto& s = streams[i];
       b += "<tr><td>" + escape(text_of(s.value("purpose", json()))) + "</td><td class=\"num\">" +
-           text_of(s.value("tag", json())) + "</td><td class=\"num\">" + text_of(s.value("index", json())) +
-           "</td><td class=\"num\">" + text_of(s.value("seed", json())) + "</td></tr>\n";
+           text_of(s.value("tag", json())) + "</td><td class=\"num\">" +
+           text_of(s.value("index", json())) + "</td><td class=\"num\">" +
+           text_of(s.value("seed", json())) + "</td></tr>\n";
     }
     if (streams.size() > shown) {
       b += "<tr><td colspan=\"4\" class=\"na\">… and " + std::to_string(streams.size() - shown) +
@@ -395,9 +437,11 @@ section lineage_section(const json& m) {
   const json& env = m.value("environment", json::object());
   const json& build = env;
   b += "<h3>Software</h3>\n<table>\n";
-  for (const char* k : {"fairgate_version", "git_describe", "compiler", "numeric_flags", "target_triple"}) {
+  for (const char* k :
+       {"fairgate_version", "git_describe", "compiler", "numeric_flags", "target_triple"}) {
     if (build.contains(k)) {
-      b += "<tr><th>" + escape(k) + "</th><td class=\"mono\">" + escape(text_of(build.at(k))) + "</td></tr>\n";
+      b += "<tr><th>" + escape(k) + "</th><td class=\"mono\">" + escape(text_of(build.at(k))) +
+           "</td></tr>\n";
     }
   }
   b += "</table>\n";
@@ -424,9 +468,10 @@ std::string render_run(const json& results, const json& manifest) {
     throw error(errc::unsupported, "results.json: no report for command '" + cmd + "'");
   }
   document doc(title);
-  doc.set_subtitle("Produced by fairgate " +
-                   text_of(manifest.value("environment", json::object()).value("fairgate_version", json("?"))) +
-                   ". Numbers between 0 and 1 are shares of rows.");
+  doc.set_subtitle(
+      "Produced by fairgate " +
+      text_of(manifest.value("environment", json::object()).value("fairgate_version", json("?"))) +
+      ". Numbers between 0 and 1 are shares of rows.");
   for (auto& s : secs) doc.add_section(std::move(s));
   doc.add_section(lineage_section(manifest));
   return doc.render();

@@ -9,14 +9,14 @@
 
 static int passed = 0, failed = 0;
 
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    if (cond) {                                                         \
-      ++passed;                                                         \
-    } else {                                                            \
-      ++failed;                                                         \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (cond) {                                                                \
+      ++passed;                                                                \
+    } else {                                                                   \
+      ++failed;                                                                \
       fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                   \
+    }                                                                          \
   } while (0)
 
 static void test_versions_agree_with_header(void) {
@@ -151,7 +151,8 @@ static fairgate_accumulator* example_accumulator(size_t first, size_t count) {
   return acc;
 }
 
-static int counts_equal(const fairgate_accumulator* a, const fairgate_accumulator* b, uint32_t n_groups) {
+static int counts_equal(const fairgate_accumulator* a, const fairgate_accumulator* b,
+                        uint32_t n_groups) {
   uint32_t g;
   for (g = 0; g < n_groups; ++g) {
     fairgate_confusion_counts x, y;
@@ -221,14 +222,16 @@ static void test_serialize_round_trips_and_detects_corruption(void) {
   memset(buf, 0xAB, sizeof buf);
   CHECK(fairgate_accumulator_serialize(acc, buf, size - 1, &size2) == FAIRGATE_OK && size2 == size);
   CHECK(buf[0] == 0xAB); /* too small: nothing written */
-  CHECK(fairgate_accumulator_serialize(acc, buf, sizeof buf, &size2) == FAIRGATE_OK && size2 == size);
+  CHECK(fairgate_accumulator_serialize(acc, buf, sizeof buf, &size2) == FAIRGATE_OK &&
+        size2 == size);
   CHECK(memcmp(buf, "FGMA", 4) == 0);
   CHECK(fairgate_accumulator_deserialize(buf, size, &back) == FAIRGATE_OK);
   CHECK(counts_equal(acc, back, 3));
   fairgate_accumulator_destroy(back);
   back = NULL;
   buf[size / 2] ^= 1;
-  CHECK(fairgate_accumulator_deserialize(buf, size, &back) == FAIRGATE_E_VERIFICATION && back == NULL);
+  CHECK(fairgate_accumulator_deserialize(buf, size, &back) == FAIRGATE_E_VERIFICATION &&
+        back == NULL);
   CHECK(fairgate_accumulator_deserialize(buf, 3, &back) == FAIRGATE_E_PARSE);
   CHECK(fairgate_accumulator_deserialize(NULL, 5, &back) == FAIRGATE_E_NULL_POINTER);
   CHECK(fairgate_accumulator_serialize(acc, buf, sizeof buf, NULL) == FAIRGATE_E_NULL_POINTER);
@@ -297,7 +300,8 @@ static void test_accumulator_add_names_the_bad_row(void) {
   CHECK(fairgate_accumulator_add(acc, &in, NULL) == FAIRGATE_E_INVALID_ARGUMENT);
   in.groups_dtype = FAIRGATE_DTYPE_U32;
   in.weights = w;
-  CHECK(fairgate_accumulator_add(acc, &in, NULL) == FAIRGATE_E_INVALID_VALUE); /* row 1 comes before row 2 */
+  CHECK(fairgate_accumulator_add(acc, &in, NULL) ==
+        FAIRGATE_E_INVALID_VALUE); /* row 1 comes before row 2 */
   CHECK(strstr(fairgate_last_error_message(), "weights[1]") != NULL);
   in.weights = NULL;
   in.y_true = NULL;
@@ -327,7 +331,8 @@ static void test_merge_rejects_different_group_counts(void) {
 static void test_metric_by_group_and_overall_match_the_hand_values(void) {
   fairgate_accumulator* acc = example_accumulator(0, 8);
   fairgate_value v[3], all;
-  CHECK(fairgate_metric_by_group(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, NULL, v, &all) == FAIRGATE_OK);
+  CHECK(fairgate_metric_by_group(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, NULL, v, &all) ==
+        FAIRGATE_OK);
   CHECK(v[0].value == 0.5 && !v[0].undefined && v[0].support == 4);
   CHECK(v[1].value == 1.0 && !v[1].undefined);
   CHECK(isnan(v[2].value) && v[2].undefined && v[2].support == 0);
@@ -343,17 +348,23 @@ static void test_aggregates_follow_fairlearn_and_skip_empty_groups(void) {
   double v = -1;
   int32_t undefined = -1;
   CHECK(fairgate_metric_options_init(&o) == FAIRGATE_OK);
-  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, FAIRGATE_AGGREGATE_GROUP_MIN, &o, &v,
-                                  &undefined) == FAIRGATE_OK && v == 0.5 && undefined == 0);
-  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, FAIRGATE_AGGREGATE_GROUP_MAX, &o, &v,
-                                  NULL) == FAIRGATE_OK && v == 1.0);
-  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, FAIRGATE_AGGREGATE_RATIO, &o, &v,
-                                  NULL) == FAIRGATE_OK && v == 0.5);
+  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE,
+                                  FAIRGATE_AGGREGATE_GROUP_MIN, &o, &v,
+                                  &undefined) == FAIRGATE_OK &&
+        v == 0.5 && undefined == 0);
+  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE,
+                                  FAIRGATE_AGGREGATE_GROUP_MAX, &o, &v, NULL) == FAIRGATE_OK &&
+        v == 1.0);
+  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, FAIRGATE_AGGREGATE_RATIO,
+                                  &o, &v, NULL) == FAIRGATE_OK &&
+        v == 0.5);
   o.method = FAIRGATE_TO_OVERALL; /* max(|0.5 - 0.75|, |1 - 0.75|) */
-  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, FAIRGATE_AGGREGATE_DIFFERENCE, &o, &v,
-                                  NULL) == FAIRGATE_OK && v == 0.25);
+  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE,
+                                  FAIRGATE_AGGREGATE_DIFFERENCE, &o, &v, NULL) == FAIRGATE_OK &&
+        v == 0.25);
   o.method = 7;
-  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, FAIRGATE_AGGREGATE_DIFFERENCE, &o, &v,
+  CHECK(fairgate_metric_aggregate(acc, FAIRGATE_METRIC_TRUE_POSITIVE_RATE,
+                                  FAIRGATE_AGGREGATE_DIFFERENCE, &o, &v,
                                   NULL) == FAIRGATE_E_INVALID_ARGUMENT);
   CHECK(strstr(fairgate_last_error_message(), "options->method = 7") != NULL);
   CHECK(fairgate_metric_aggregate(acc, 16, FAIRGATE_AGGREGATE_DIFFERENCE, NULL, &v, NULL) ==
@@ -373,15 +384,26 @@ static void test_fairlearn_disparities_match_the_hand_values(void) {
   double v = -1;
   int32_t u = -1;
   CHECK(fairgate_metric_options_init(&o) == FAIRGATE_OK);
-  CHECK(fairgate_disparity_value(acc, FAIRGATE_DEMOGRAPHIC_PARITY_DIFFERENCE, &o, &v, &u) == FAIRGATE_OK);
+  CHECK(fairgate_disparity_value(acc, FAIRGATE_DEMOGRAPHIC_PARITY_DIFFERENCE, &o, &v, &u) ==
+        FAIRGATE_OK);
   CHECK(v == 0.0 && u == 0);
-  CHECK(fairgate_disparity_value(acc, FAIRGATE_DEMOGRAPHIC_PARITY_RATIO, NULL, &v, &u) == FAIRGATE_OK && v == 1.0);
-  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUALIZED_ODDS_DIFFERENCE, &o, &v, &u) == FAIRGATE_OK && v == 0.5);
-  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUALIZED_ODDS_RATIO, &o, &v, &u) == FAIRGATE_OK && v == 0.0);
+  CHECK(fairgate_disparity_value(acc, FAIRGATE_DEMOGRAPHIC_PARITY_RATIO, NULL, &v, &u) ==
+            FAIRGATE_OK &&
+        v == 1.0);
+  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUALIZED_ODDS_DIFFERENCE, &o, &v, &u) ==
+            FAIRGATE_OK &&
+        v == 0.5);
+  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUALIZED_ODDS_RATIO, &o, &v, &u) == FAIRGATE_OK &&
+        v == 0.0);
   o.agg = FAIRGATE_EO_MEAN;
-  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUALIZED_ODDS_RATIO, &o, &v, &u) == FAIRGATE_OK && v == 0.25);
-  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUAL_OPPORTUNITY_DIFFERENCE, &o, &v, &u) == FAIRGATE_OK && v == 0.5);
-  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUAL_OPPORTUNITY_RATIO, &o, &v, &u) == FAIRGATE_OK && v == 0.5);
+  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUALIZED_ODDS_RATIO, &o, &v, &u) == FAIRGATE_OK &&
+        v == 0.25);
+  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUAL_OPPORTUNITY_DIFFERENCE, &o, &v, &u) ==
+            FAIRGATE_OK &&
+        v == 0.5);
+  CHECK(fairgate_disparity_value(acc, FAIRGATE_EQUAL_OPPORTUNITY_RATIO, &o, &v, &u) ==
+            FAIRGATE_OK &&
+        v == 0.5);
   CHECK(fairgate_disparity_value(acc, 6, &o, &v, &u) == FAIRGATE_E_INVALID_ARGUMENT);
   o.zero_division = 3;
   CHECK(fairgate_disparity_value(acc, 0, &o, &v, &u) == FAIRGATE_E_INVALID_ARGUMENT);
@@ -393,7 +415,8 @@ static void test_an_all_empty_accumulator_gives_undefined_not_numbers(void) {
   double v = 0;
   int32_t u = 0;
   CHECK(fairgate_accumulator_create(2, &acc) == FAIRGATE_OK);
-  CHECK(fairgate_disparity_value(acc, FAIRGATE_DEMOGRAPHIC_PARITY_DIFFERENCE, NULL, &v, &u) == FAIRGATE_OK);
+  CHECK(fairgate_disparity_value(acc, FAIRGATE_DEMOGRAPHIC_PARITY_DIFFERENCE, NULL, &v, &u) ==
+        FAIRGATE_OK);
   CHECK(isnan(v) && u == 1);
   fairgate_accumulator_destroy(acc);
 }
@@ -406,18 +429,24 @@ static void test_aif360_metrics_compare_the_two_sides(void) {
   const uint32_t u[1] = {0}, p[1] = {1}, bad[1] = {9};
   double v = 7;
   int32_t und = 7;
-  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_STATISTICAL_PARITY_DIFFERENCE, u, 1, p, 1, NULL, &v, &und) ==
-            FAIRGATE_OK && v == 0.0 && und == 0);
-  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_DISPARATE_IMPACT, u, 1, p, 1, NULL, &v, &und) == FAIRGATE_OK &&
+  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_STATISTICAL_PARITY_DIFFERENCE, u, 1, p, 1, NULL,
+                              &v, &und) == FAIRGATE_OK &&
+        v == 0.0 && und == 0);
+  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_DISPARATE_IMPACT, u, 1, p, 1, NULL, &v, &und) ==
+            FAIRGATE_OK &&
         v == 1.0);
-  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_AVERAGE_ODDS_DIFFERENCE, u, 1, p, 1, NULL, &v, &und) ==
-            FAIRGATE_OK && v == 0.0);
-  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_AVERAGE_ABS_ODDS_DIFFERENCE, u, 1, p, 1, NULL, &v, &und) ==
-            FAIRGATE_OK && v == 0.5);
-  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_EQUAL_OPPORTUNITY_DIFFERENCE, u, 1, p, 1, NULL, &v, &und) ==
-            FAIRGATE_OK && v == -0.5);
-  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_FALSE_POSITIVE_RATE_RATIO, u, 1, p, 1, NULL, &v, &und) ==
-            FAIRGATE_OK && isnan(v) && und == 1);
+  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_AVERAGE_ODDS_DIFFERENCE, u, 1, p, 1, NULL, &v,
+                              &und) == FAIRGATE_OK &&
+        v == 0.0);
+  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_AVERAGE_ABS_ODDS_DIFFERENCE, u, 1, p, 1, NULL,
+                              &v, &und) == FAIRGATE_OK &&
+        v == 0.5);
+  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_EQUAL_OPPORTUNITY_DIFFERENCE, u, 1, p, 1, NULL,
+                              &v, &und) == FAIRGATE_OK &&
+        v == -0.5);
+  CHECK(fairgate_aif360_value(acc, FAIRGATE_AIF360_FALSE_POSITIVE_RATE_RATIO, u, 1, p, 1, NULL, &v,
+                              &und) == FAIRGATE_OK &&
+        isnan(v) && und == 1);
   CHECK(fairgate_aif360_value(acc, 0, u, 1, bad, 1, NULL, &v, &und) == FAIRGATE_E_OUT_OF_RANGE);
   CHECK(fairgate_aif360_value(acc, 0, u, 1, u, 1, NULL, &v, &und) == FAIRGATE_E_INVALID_ARGUMENT);
   CHECK(fairgate_aif360_value(acc, 0, u, 0, p, 1, NULL, &v, &und) == FAIRGATE_E_INVALID_ARGUMENT);
@@ -436,24 +465,25 @@ static void test_roc_auc_counts_ordered_pairs_with_ties_as_half(void) {
   const double w[5] = {1, 1, 1, 1, 1};
   int32_t bad_y[5] = {1, 1, 0, 7, 1};
   fairgate_auc_value by[2], all;
-  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL, 0, 5, 2, by,
-                         &all) == FAIRGATE_OK);
+  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL,
+                         0, 5, 2, by, &all) == FAIRGATE_OK);
   CHECK(by[0].auc == 3.5 / 4 && by[0].defined == 1 && by[0].n_pos == 2 && by[0].n_neg == 2);
   CHECK(isnan(by[1].auc) && by[1].defined == 0 && by[1].n_pos == 1);
   CHECK(fabs(all.auc - 5.5 / 6) < 1e-15);
-  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, w, FAIRGATE_DTYPE_F64,
-                         5, 2, by, NULL) == FAIRGATE_OK && by[0].auc == 3.5 / 4);
-  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, bad_y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL, 0, 5, 2, by,
-                         NULL) == FAIRGATE_E_OUT_OF_RANGE);
+  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, w,
+                         FAIRGATE_DTYPE_F64, 5, 2, by, NULL) == FAIRGATE_OK &&
+        by[0].auc == 3.5 / 4);
+  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, bad_y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8,
+                         NULL, 0, 5, 2, by, NULL) == FAIRGATE_E_OUT_OF_RANGE);
   CHECK(strstr(fairgate_last_error_message(), "labels[3] = 7") != NULL);
-  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL, 0, 5, 1, by,
-                         NULL) == FAIRGATE_E_OUT_OF_RANGE);
-  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_U8, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL, 0, 5, 2, by,
-                         NULL) == FAIRGATE_E_INVALID_ARGUMENT);
-  CHECK(fairgate_roc_auc(NULL, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL, 0, 5, 2, by,
-                         NULL) == FAIRGATE_E_NULL_POINTER);
-  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL, 0, 5, 0, by,
-                         NULL) == FAIRGATE_E_INVALID_ARGUMENT);
+  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL,
+                         0, 5, 1, by, NULL) == FAIRGATE_E_OUT_OF_RANGE);
+  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_U8, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL, 0,
+                         5, 2, by, NULL) == FAIRGATE_E_INVALID_ARGUMENT);
+  CHECK(fairgate_roc_auc(NULL, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8,
+                         NULL, 0, 5, 2, by, NULL) == FAIRGATE_E_NULL_POINTER);
+  CHECK(fairgate_roc_auc(s, FAIRGATE_DTYPE_F64, y, FAIRGATE_DTYPE_I32, g, FAIRGATE_DTYPE_U8, NULL,
+                         0, 5, 0, by, NULL) == FAIRGATE_E_INVALID_ARGUMENT);
 }
 
 /* ------------------------------------------------------------ uncertainty */
@@ -465,7 +495,8 @@ static void test_wilson_interval_matches_the_hand_computation(void) {
   CHECK(fairgate_wilson_interval_counts(8, 10, 0.95, 0, &ci) == FAIRGATE_OK);
   CHECK(ci.defined == 1 && ci.estimate == 0.8);
   CHECK(fabs(ci.lower - 0.490164) < 2e-6 && fabs(ci.upper - 0.943316) < 2e-6);
-  CHECK(fairgate_wilson_interval_counts(0, 0, 0.95, 0, &ci) == FAIRGATE_OK && ci.defined == 0 && isnan(ci.lower));
+  CHECK(fairgate_wilson_interval_counts(0, 0, 0.95, 0, &ci) == FAIRGATE_OK && ci.defined == 0 &&
+        isnan(ci.lower));
   CHECK(fairgate_wilson_interval_counts(11, 10, 0.95, 0, &ci) == FAIRGATE_E_INVALID_ARGUMENT);
   CHECK(fairgate_wilson_interval_counts(1, 10, 1.0, 0, &ci) == FAIRGATE_E_INVALID_ARGUMENT);
   CHECK(fairgate_wilson_interval_counts(1, 10, NAN, 0, &ci) == FAIRGATE_E_INVALID_ARGUMENT);
@@ -476,11 +507,13 @@ static void test_wilson_interval_of_a_group_rate_uses_its_counts(void) {
   /* TPR of group 1 is 2 / 2: the same interval as 2 of 2. */
   fairgate_accumulator* acc = example_accumulator(0, 8);
   fairgate_interval a, b;
-  CHECK(fairgate_wilson_interval(acc, 1, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, 0.9, 1, &a) == FAIRGATE_OK);
+  CHECK(fairgate_wilson_interval(acc, 1, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, 0.9, 1, &a) ==
+        FAIRGATE_OK);
   CHECK(fairgate_wilson_interval_counts(2, 2, 0.9, 1, &b) == FAIRGATE_OK);
   CHECK(a.lower == b.lower && a.upper == 1.0 && a.estimate == 1.0);
   CHECK(fairgate_wilson_interval(acc, 1, FAIRGATE_METRIC_F1, 0.9, 0, &a) == FAIRGATE_E_UNSUPPORTED);
-  CHECK(fairgate_wilson_interval(acc, 3, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, 0.9, 0, &a) == FAIRGATE_E_OUT_OF_RANGE);
+  CHECK(fairgate_wilson_interval(acc, 3, FAIRGATE_METRIC_TRUE_POSITIVE_RATE, 0.9, 0, &a) ==
+        FAIRGATE_E_OUT_OF_RANGE);
   CHECK(fairgate_wilson_interval(acc, 0, -1, 0.9, 0, &a) == FAIRGATE_E_INVALID_ARGUMENT);
   fairgate_accumulator_destroy(acc);
 }
@@ -508,8 +541,9 @@ static void test_fisher_exact_matches_the_hypergeometric_sum(void) {
   in.groups = g;
   CHECK(fairgate_accumulator_create(2, &acc) == FAIRGATE_OK);
   CHECK(fairgate_accumulator_add(acc, &in, NULL) == FAIRGATE_OK);
-  CHECK(fairgate_compare_groups(acc, 0, 1, FAIRGATE_METRIC_SELECTION_RATE, FAIRGATE_TEST_FISHER_EXACT,
-                                FAIRGATE_TWO_SIDED, &stat, &pv) == FAIRGATE_OK);
+  CHECK(fairgate_compare_groups(acc, 0, 1, FAIRGATE_METRIC_SELECTION_RATE,
+                                FAIRGATE_TEST_FISHER_EXACT, FAIRGATE_TWO_SIDED, &stat,
+                                &pv) == FAIRGATE_OK);
   CHECK(stat == 20.0 && fabs(pv - 400.0 / 11440.0) < 1e-12);
   /* z-test: p1 0.8, p2 1/6, pooled 9/16; z = (0.8 - 1/6) / sqrt(9/16 * 7/16 * (1/10 + 1/6)) > 0 */
   CHECK(fairgate_compare_groups(acc, 0, 1, FAIRGATE_METRIC_SELECTION_RATE, FAIRGATE_TEST_Z_POOLED,
@@ -537,23 +571,25 @@ static void test_mcnemar_counts_discordant_rows(void) {
   const uint16_t g[10] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
   uint8_t bad[10];
   fairgate_mcnemar_result r[2];
-  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, a, FAIRGATE_DTYPE_U8, b, FAIRGATE_DTYPE_U8, g,
-                                  FAIRGATE_DTYPE_U16, 10, 2, r) == FAIRGATE_OK);
+  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, a, FAIRGATE_DTYPE_U8, b, FAIRGATE_DTYPE_U8,
+                                  g, FAIRGATE_DTYPE_U16, 10, 2, r) == FAIRGATE_OK);
   CHECK(r[0].b == 1 && r[0].c == 6 && r[0].statistic == 1 && r[0].p_value == 0.125);
   CHECK(r[1].b == 0 && r[1].c == 0 && r[1].p_value == 1.0);
   memcpy(bad, b, sizeof bad);
   bad[4] = 3;
-  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, a, FAIRGATE_DTYPE_U8, bad, FAIRGATE_DTYPE_U8, g,
-                                  FAIRGATE_DTYPE_U16, 10, 2, r) == FAIRGATE_E_OUT_OF_RANGE);
+  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, a, FAIRGATE_DTYPE_U8, bad,
+                                  FAIRGATE_DTYPE_U8, g, FAIRGATE_DTYPE_U16, 10, 2,
+                                  r) == FAIRGATE_E_OUT_OF_RANGE);
   CHECK(strstr(fairgate_last_error_message(), "y_pred[4] = 3") != NULL);
-  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, a, FAIRGATE_DTYPE_U8, b, FAIRGATE_DTYPE_U8, g,
-                                  FAIRGATE_DTYPE_U16, 10, 1, r) == FAIRGATE_E_OUT_OF_RANGE);
-  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_F32, a, FAIRGATE_DTYPE_U8, b, FAIRGATE_DTYPE_U8, g,
-                                  FAIRGATE_DTYPE_U16, 10, 2, r) == FAIRGATE_E_INVALID_ARGUMENT);
-  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, a, FAIRGATE_DTYPE_U8, b, FAIRGATE_DTYPE_U8, g,
-                                  FAIRGATE_DTYPE_U16, 10, 0, r) == FAIRGATE_E_INVALID_ARGUMENT);
-  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, NULL, FAIRGATE_DTYPE_U8, b, FAIRGATE_DTYPE_U8, g,
-                                  FAIRGATE_DTYPE_U16, 10, 2, r) == FAIRGATE_E_NULL_POINTER);
+  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, a, FAIRGATE_DTYPE_U8, b, FAIRGATE_DTYPE_U8,
+                                  g, FAIRGATE_DTYPE_U16, 10, 1, r) == FAIRGATE_E_OUT_OF_RANGE);
+  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_F32, a, FAIRGATE_DTYPE_U8, b, FAIRGATE_DTYPE_U8,
+                                  g, FAIRGATE_DTYPE_U16, 10, 2, r) == FAIRGATE_E_INVALID_ARGUMENT);
+  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, a, FAIRGATE_DTYPE_U8, b, FAIRGATE_DTYPE_U8,
+                                  g, FAIRGATE_DTYPE_U16, 10, 0, r) == FAIRGATE_E_INVALID_ARGUMENT);
+  CHECK(fairgate_mcnemar_by_group(y, FAIRGATE_DTYPE_U8, NULL, FAIRGATE_DTYPE_U8, b,
+                                  FAIRGATE_DTYPE_U8, g, FAIRGATE_DTYPE_U16, 10, 2,
+                                  r) == FAIRGATE_E_NULL_POINTER);
 }
 
 static void test_holm_and_bh_adjust_in_input_order(void) {
@@ -569,7 +605,8 @@ static void test_holm_and_bh_adjust_in_input_order(void) {
   CHECK(fabs(adj[0] - 0.03) < 1e-15 && fabs(adj[1] - 0.06) < 1e-15 && fabs(adj[2] - 0.06) < 1e-15 &&
         fabs(adj[3] - 0.02) < 1e-15);
   CHECK(rej[0] == 1 && rej[1] == 0 && rej[2] == 0 && rej[3] == 1);
-  CHECK(fairgate_adjust_p_values(p, 4, FAIRGATE_ADJUST_BENJAMINI_HOCHBERG, 0.05, adj, NULL) == FAIRGATE_OK);
+  CHECK(fairgate_adjust_p_values(p, 4, FAIRGATE_ADJUST_BENJAMINI_HOCHBERG, 0.05, adj, NULL) ==
+        FAIRGATE_OK);
   CHECK(fabs(adj[0] - 0.02) < 1e-15 && fabs(adj[1] - 0.04) < 1e-15 && fabs(adj[2] - 0.04) < 1e-15 &&
         fabs(adj[3] - 0.02) < 1e-15);
   /* NaN is left out of the family: m = 2, Holm 2 * 0.01, max(0.02, 0.02). */
@@ -593,12 +630,15 @@ static void test_bootstrap_is_reproducible_and_brackets_the_replicates(void) {
   CHECK(o.replicates == 1000 && o.confidence == 0.95);
   o.seed = 42;
   o.replicates = 200;
-  CHECK(fairgate_bootstrap_disparity(acc, FAIRGATE_EQUALIZED_ODDS_DIFFERENCE, NULL, &o, &a, &und) == FAIRGATE_OK);
-  CHECK(fairgate_bootstrap_disparity(acc, FAIRGATE_EQUALIZED_ODDS_DIFFERENCE, NULL, &o, &b, NULL) == FAIRGATE_OK);
+  CHECK(fairgate_bootstrap_disparity(acc, FAIRGATE_EQUALIZED_ODDS_DIFFERENCE, NULL, &o, &a, &und) ==
+        FAIRGATE_OK);
+  CHECK(fairgate_bootstrap_disparity(acc, FAIRGATE_EQUALIZED_ODDS_DIFFERENCE, NULL, &o, &b, NULL) ==
+        FAIRGATE_OK);
   CHECK(a.estimate == 0.5 && a.lower == b.lower && a.upper == b.upper);
   CHECK(a.lower <= a.upper && a.lower >= 0.0 && a.upper <= 1.0 && und <= 200);
   o.seed = 43;
-  CHECK(fairgate_bootstrap_disparity(acc, FAIRGATE_EQUALIZED_ODDS_DIFFERENCE, NULL, &o, &c, NULL) == FAIRGATE_OK);
+  CHECK(fairgate_bootstrap_disparity(acc, FAIRGATE_EQUALIZED_ODDS_DIFFERENCE, NULL, &o, &c, NULL) ==
+        FAIRGATE_OK);
   CHECK(c.estimate == a.estimate);
   o.replicates = 0;
   CHECK(fairgate_bootstrap_disparity(acc, 0, NULL, &o, &c, NULL) == FAIRGATE_E_INVALID_ARGUMENT);
@@ -679,7 +719,8 @@ static void test_global_l1_uses_one_threshold_over_all_tensors(void) {
   CHECK(ma[0] == 0 && ma[1] == 0 && mb[0] == 1 && mb[1] == 1 && mb[2] == 0);
   outs[1] = NULL;
   CHECK(fairgate_prune_global_l1_unstructured(ts, 2, 2, 1, NULL, outs) == FAIRGATE_E_NULL_POINTER);
-  CHECK(fairgate_prune_global_l1_unstructured(NULL, 2, 2, 1, NULL, outs) == FAIRGATE_E_NULL_POINTER);
+  CHECK(fairgate_prune_global_l1_unstructured(NULL, 2, 2, 1, NULL, outs) ==
+        FAIRGATE_E_NULL_POINTER);
   CHECK(fairgate_prune_global_l1_unstructured(NULL, 0, 0, 1, NULL, NULL) == FAIRGATE_OK);
 }
 
@@ -690,7 +731,8 @@ static void test_n_m_keeps_the_largest_n_of_every_m(void) {
   fairgate_tensor t = tensor_f32(w, 2, shape);
   uint8_t m[8];
   CHECK(fairgate_prune_n_m(&t, 2, 4, 1, NULL, m) == FAIRGATE_OK);
-  CHECK(m[0] == 0 && m[1] == 1 && m[2] == 1 && m[3] == 0 && m[4] == 0 && m[5] == 1 && m[6] == 1 && m[7] == 0);
+  CHECK(m[0] == 0 && m[1] == 1 && m[2] == 1 && m[3] == 0 && m[4] == 0 && m[5] == 1 && m[6] == 1 &&
+        m[7] == 0);
   CHECK(fairgate_prune_n_m(&t, 2, 3, 1, NULL, m) == FAIRGATE_E_INVALID_ARGUMENT); /* 4 % 3 != 0 */
   CHECK(fairgate_prune_n_m(&t, 4, 4, 1, NULL, m) == FAIRGATE_E_INVALID_ARGUMENT);
   CHECK(fairgate_prune_n_m(&t, 2, 4, 2, NULL, m) == FAIRGATE_E_INVALID_ARGUMENT);

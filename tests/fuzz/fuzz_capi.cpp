@@ -61,13 +61,39 @@ column int_column(input& in, std::size_t n, unsigned modulo) {
     const std::uint64_t v = in.take<std::uint8_t>() % modulo;
     auto* base = reinterpret_cast<unsigned char*>(c.storage.data());
     switch (c.dtype) {
-      case FAIRGATE_DTYPE_U8: base[i] = static_cast<unsigned char>(v); break;
-      case FAIRGATE_DTYPE_U16: { const std::uint16_t x = static_cast<std::uint16_t>(v); std::memcpy(base + 2 * i, &x, 2); break; }
-      case FAIRGATE_DTYPE_U32: { const std::uint32_t x = static_cast<std::uint32_t>(v); std::memcpy(base + 4 * i, &x, 4); break; }
-      case FAIRGATE_DTYPE_I32: { const std::int32_t x = static_cast<std::int32_t>(v) - 1; std::memcpy(base + 4 * i, &x, 4); break; }
-      case FAIRGATE_DTYPE_I64: { const std::int64_t x = static_cast<std::int64_t>(v); std::memcpy(base + 8 * i, &x, 8); break; }
-      case FAIRGATE_DTYPE_F32: { const float x = static_cast<float>(v) * 0.25f; std::memcpy(base + 4 * i, &x, 4); break; }
-      default: { const double x = static_cast<double>(v) * 0.25; std::memcpy(base + 8 * i, &x, 8); break; }
+      case FAIRGATE_DTYPE_U8:
+        base[i] = static_cast<unsigned char>(v);
+        break;
+      case FAIRGATE_DTYPE_U16: {
+        const std::uint16_t x = static_cast<std::uint16_t>(v);
+        std::memcpy(base + 2 * i, &x, 2);
+        break;
+      }
+      case FAIRGATE_DTYPE_U32: {
+        const std::uint32_t x = static_cast<std::uint32_t>(v);
+        std::memcpy(base + 4 * i, &x, 4);
+        break;
+      }
+      case FAIRGATE_DTYPE_I32: {
+        const std::int32_t x = static_cast<std::int32_t>(v) - 1;
+        std::memcpy(base + 4 * i, &x, 4);
+        break;
+      }
+      case FAIRGATE_DTYPE_I64: {
+        const std::int64_t x = static_cast<std::int64_t>(v);
+        std::memcpy(base + 8 * i, &x, 8);
+        break;
+      }
+      case FAIRGATE_DTYPE_F32: {
+        const float x = static_cast<float>(v) * 0.25f;
+        std::memcpy(base + 4 * i, &x, 4);
+        break;
+      }
+      default: {
+        const double x = static_cast<double>(v) * 0.25;
+        std::memcpy(base + 8 * i, &x, 8);
+        break;
+      }
     }
   }
   return c;
@@ -80,8 +106,9 @@ column real_column(input& in, std::size_t n) {
   c.dtype = in.take<std::uint8_t>() % 2u ? FAIRGATE_DTYPE_F64 : FAIRGATE_DTYPE_F32;
   auto* base = reinterpret_cast<unsigned char*>(c.storage.data());
   for (std::size_t i = 0; i < n; ++i) {
-    const double x = in.take<std::uint8_t>() % 4u ? static_cast<double>(in.take<std::uint8_t>()) / 255.0
-                                                 : in.take<double>();
+    const double x = in.take<std::uint8_t>() % 4u
+                         ? static_cast<double>(in.take<std::uint8_t>()) / 255.0
+                         : in.take<double>();
     if (c.dtype == FAIRGATE_DTYPE_F64) {
       std::memcpy(base + 8 * i, &x, 8);
     } else {
@@ -119,14 +146,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         stream = nullptr;
         const std::string purpose = in.take_string();
         const bool null_purpose = in.take<std::uint8_t>() % 4u == 0;
-        if (fairgate_stream_create(in.take<std::uint64_t>(), null_purpose ? nullptr : purpose.c_str(),
+        if (fairgate_stream_create(in.take<std::uint64_t>(),
+                                   null_purpose ? nullptr : purpose.c_str(),
                                    in.take<std::uint32_t>(), &stream) != FAIRGATE_OK) {
           stream = nullptr;
           check_message_is_readable();
         }
         break;
       }
-      case 1: (void)fairgate_stream_seek(stream, in.take<std::uint64_t>()); break;
+      case 1:
+        (void)fairgate_stream_seek(stream, in.take<std::uint64_t>());
+        break;
       case 2: {
         const std::size_t n = in.take<std::uint16_t>() % 4097u;
         buffer.resize(n);
@@ -146,8 +176,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)fairgate_purpose_tag(purpose.c_str(), in.take<std::uint8_t>() % 4u ? &tag : nullptr);
         break;
       }
-      case 5: (void)fairgate_status_name(in.take<std::int32_t>()); break;
-      case 6: check_message_is_readable(); break;
+      case 5:
+        (void)fairgate_status_name(in.take<std::int32_t>());
+        break;
+      case 6:
+        check_message_is_readable();
+        break;
       case 8: {
         // A penalty over fuzzed rows: arbitrary scores (NaN, Inf), labels, codes, weights.
         fairgate_penalty_options o;
@@ -180,7 +214,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 9: {
         fairgate_accumulator_destroy(acc);
         acc = nullptr;
-        if (fairgate_accumulator_create(in.take<std::uint8_t>() % 6u, &acc) != FAIRGATE_OK) acc = nullptr;
+        if (fairgate_accumulator_create(in.take<std::uint8_t>() % 6u, &acc) != FAIRGATE_OK)
+          acc = nullptr;
         check_message_is_readable();
         break;
       }
@@ -235,7 +270,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::size_t keep = in.take<std::uint8_t>() % 4u ? bytes.size() : bytes.size() / 2;
         fairgate_accumulator_destroy(other);
         other = nullptr;
-        if (fairgate_accumulator_deserialize(bytes.data(), keep, &other) != FAIRGATE_OK) other = nullptr;
+        if (fairgate_accumulator_deserialize(bytes.data(), keep, &other) != FAIRGATE_OK)
+          other = nullptr;
         (void)fairgate_accumulator_merge(acc, in.take<std::uint8_t>() % 2u ? other : acc);
         check_message_is_readable();
         break;
@@ -265,12 +301,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                        by_group.data(), &overall);
         double v = 0;
         std::int32_t undefined = 0;
-        (void)fairgate_metric_aggregate(acc, metric, in.take<std::int8_t>() % 5, &m, &v, &undefined);
+        (void)fairgate_metric_aggregate(acc, metric, in.take<std::int8_t>() % 5, &m, &v,
+                                        &undefined);
         (void)fairgate_disparity_value(acc, in.take<std::int8_t>() % 7, &m, &v, &undefined);
         std::uint32_t sides[4];
         for (auto& x : sides) x = in.take<std::uint8_t>() % 7u;
-        (void)fairgate_aif360_value(acc, in.take<std::int8_t>() % 17, sides, in.take<std::uint8_t>() % 3u,
-                                    sides + 2, in.take<std::uint8_t>() % 3u, &m, &v, &undefined);
+        (void)fairgate_aif360_value(acc, in.take<std::int8_t>() % 17, sides,
+                                    in.take<std::uint8_t>() % 3u, sides + 2,
+                                    in.take<std::uint8_t>() % 3u, &m, &v, &undefined);
         fairgate_confusion_counts c;
         double cells[4];
         (void)fairgate_accumulator_counts(acc, in.take<std::uint8_t>() % 7u, &c);
@@ -282,14 +320,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // Intervals, tests and the bootstrap (few replicates).
         fairgate_interval ci;
         const double conf = in.take<std::uint8_t>() % 4u ? 0.9 : in.take<double>();
-        (void)fairgate_wilson_interval(acc, in.take<std::uint8_t>() % 7u, in.take<std::int8_t>() % 18, conf,
+        (void)fairgate_wilson_interval(acc, in.take<std::uint8_t>() % 7u,
+                                       in.take<std::int8_t>() % 18, conf,
                                        in.take<std::uint8_t>() % 2, &ci);
-        (void)fairgate_wilson_interval_counts(in.take<std::uint32_t>(), in.take<std::uint32_t>(), conf,
-                                              in.take<std::uint8_t>() % 2, &ci);
+        (void)fairgate_wilson_interval_counts(in.take<std::uint32_t>(), in.take<std::uint32_t>(),
+                                              conf, in.take<std::uint8_t>() % 2, &ci);
         double stat = 0, pv = 0;
-        (void)fairgate_compare_groups(acc, in.take<std::uint8_t>() % 7u, in.take<std::uint8_t>() % 7u,
-                                      in.take<std::int8_t>() % 18, in.take<std::int8_t>() % 3,
-                                      in.take<std::int8_t>() % 4, &stat, &pv);
+        (void)fairgate_compare_groups(acc, in.take<std::uint8_t>() % 7u,
+                                      in.take<std::uint8_t>() % 7u, in.take<std::int8_t>() % 18,
+                                      in.take<std::int8_t>() % 3, in.take<std::int8_t>() % 4, &stat,
+                                      &pv);
         fairgate_metric_options m;
         fuzz_metric_options(in, m);
         fairgate_bootstrap_options bo;
@@ -299,7 +339,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         bo.confidence = conf;
         bo.stratified = in.take<std::uint8_t>() % 2;
         std::uint32_t n_undefined = 0;
-        (void)fairgate_bootstrap_disparity(acc, in.take<std::int8_t>() % 7, &m, &bo, &ci, &n_undefined);
+        (void)fairgate_bootstrap_disparity(acc, in.take<std::int8_t>() % 7, &m, &bo, &ci,
+                                           &n_undefined);
         check_message_is_readable();
         break;
       }
@@ -308,10 +349,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::size_t n = in.take<std::uint8_t>() % 32u;
         std::vector<double> p(n), adj(n);
         std::vector<std::uint8_t> rej(n);
-        for (auto& x : p) x = in.take<std::uint8_t>() % 4u ? static_cast<double>(in.take<std::uint8_t>()) / 255.0
-                                                           : in.take<double>();
+        for (auto& x : p)
+          x = in.take<std::uint8_t>() % 4u ? static_cast<double>(in.take<std::uint8_t>()) / 255.0
+                                           : in.take<double>();
         (void)fairgate_adjust_p_values(p.data(), n, in.take<std::int8_t>() % 3,
-                                       in.take<std::uint8_t>() % 4u ? 0.05 : in.take<double>(), adj.data(),
+                                       in.take<std::uint8_t>() % 4u ? 0.05 : in.take<double>(),
+                                       adj.data(),
                                        in.take<std::uint8_t>() % 2u ? rej.data() : nullptr);
         check_message_is_readable();
         break;
@@ -325,8 +368,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const column b = int_column(in, n, 3);
         const column g = int_column(in, n, 7);
         std::vector<fairgate_mcnemar_result> out(G + 1);
-        (void)fairgate_mcnemar_by_group(y.data(), y.dtype, a.data(), a.dtype, b.data(), b.dtype, g.data(), g.dtype,
-                                        n, G, out.data());
+        (void)fairgate_mcnemar_by_group(y.data(), y.dtype, a.data(), a.dtype, b.data(), b.dtype,
+                                        g.data(), g.dtype, n, G, out.data());
         check_message_is_readable();
         break;
       }
@@ -340,17 +383,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           numel *= shape[d];
         }
         const column w = real_column(in, static_cast<std::size_t>(numel));
-        std::vector<std::uint8_t> existing(static_cast<std::size_t>(numel) + 1), out(static_cast<std::size_t>(numel) + 1);
-        for (auto& b : existing) b = in.take<std::uint8_t>() % 8u ? 1 : in.take<std::uint8_t>() % 3u;
-        fairgate_tensor t{const_cast<std::uint64_t*>(w.storage.data()), w.dtype, rank, shape, nullptr};
+        std::vector<std::uint8_t> existing(static_cast<std::size_t>(numel) + 1),
+            out(static_cast<std::size_t>(numel) + 1);
+        for (auto& b : existing)
+          b = in.take<std::uint8_t>() % 8u ? 1 : in.take<std::uint8_t>() % 3u;
+        fairgate_tensor t{const_cast<std::uint64_t*>(w.storage.data()), w.dtype, rank, shape,
+                          nullptr};
         if (in.take<std::uint8_t>() % 16u == 0) t.dtype = in.take<std::int8_t>();
         const bool use_existing = in.take<std::uint8_t>() % 2u;
-        const double amount = in.take<std::uint8_t>() % 4u ? static_cast<double>(in.take<std::uint8_t>() % 12u) / 10.0
-                                                          : in.take<double>();
+        const double amount = in.take<std::uint8_t>() % 4u
+                                  ? static_cast<double>(in.take<std::uint8_t>() % 12u) / 10.0
+                                  : in.take<double>();
         const std::int32_t is_count = in.take<std::uint8_t>() % 2;
         const std::uint8_t* ex = use_existing ? existing.data() : nullptr;
         switch (in.take<std::uint8_t>() % 4u) {
-          case 0: (void)fairgate_prune_l1_unstructured(&t, amount, is_count, ex, out.data()); break;
+          case 0:
+            (void)fairgate_prune_l1_unstructured(&t, amount, is_count, ex, out.data());
+            break;
           case 1:
             (void)fairgate_prune_n_m(&t, in.take<std::int8_t>() % 5, in.take<std::int8_t>() % 6,
                                      in.take<std::uint8_t>() % 4u, ex, out.data());
@@ -364,8 +413,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::uint8_t* exs[2] = {ex, nullptr};
             std::vector<std::uint8_t> out2(out.size());
             std::uint8_t* outs[2] = {out.data(), out2.data()};
-            (void)fairgate_prune_global_l1_unstructured(ts, in.take<std::uint8_t>() % 3u, amount, is_count,
-                                                        use_existing ? exs : nullptr, outs);
+            (void)fairgate_prune_global_l1_unstructured(ts, in.take<std::uint8_t>() % 3u, amount,
+                                                        is_count, use_existing ? exs : nullptr,
+                                                        outs);
             break;
           }
         }
@@ -395,7 +445,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         float scales[8] = {};
         std::int32_t zps[8] = {};
         std::size_t channels = 0;
-        const fairgate_status st = fairgate_quant_params(&t, &o, scales, zps, in.take<std::uint8_t>() % 9u, &channels);
+        const fairgate_status st =
+            fairgate_quant_params(&t, &o, scales, zps, in.take<std::uint8_t>() % 9u, &channels);
         if (st != FAIRGATE_OK || channels > 8) {
           channels = 1 + in.take<std::uint8_t>() % 8u;
           for (std::size_t c = 0; c < channels; ++c) {
@@ -404,7 +455,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           }
         }
         std::vector<std::uint8_t> q(static_cast<std::size_t>(numel) + 1);
-        const std::size_t q_size = in.take<std::uint8_t>() % 4u ? static_cast<std::size_t>(numel) : q.size();
+        const std::size_t q_size =
+            in.take<std::uint8_t>() % 4u ? static_cast<std::size_t>(numel) : q.size();
         (void)fairgate_quantize(&t, &o, scales, zps, channels, q.data(), q_size);
         (void)fairgate_dequantize(q.data(), q_size, &o, scales, zps, channels, &t);
         (void)fairgate_fake_quantize(&t, &o, scales, zps, channels, &t);
@@ -422,13 +474,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::vector<fairgate_auc_value> by(G + 1);
         fairgate_auc_value all;
         const bool weighted = in.take<std::uint8_t>() % 2u;
-        (void)fairgate_roc_auc(s.data(), in.take<std::uint8_t>() % 8u ? s.dtype : in.take<std::int8_t>(), y.data(),
-                               y.dtype, g.data(), g.dtype, weighted ? w.data() : nullptr, w.dtype, n, G, by.data(),
-                               &all);
+        (void)fairgate_roc_auc(s.data(),
+                               in.take<std::uint8_t>() % 8u ? s.dtype : in.take<std::int8_t>(),
+                               y.data(), y.dtype, g.data(), g.dtype, weighted ? w.data() : nullptr,
+                               w.dtype, n, G, by.data(), &all);
         check_message_is_readable();
         break;
       }
-      default: (void)fairgate_version_string(); break;
+      default:
+        (void)fairgate_version_string();
+        break;
     }
   }
   fairgate_stream_destroy(stream);

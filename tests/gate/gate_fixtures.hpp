@@ -45,11 +45,13 @@ inline rows two_groups() {
 }
 
 // A policy with one target "t" over feature "f" and the given constraint body.
-inline fairgate::policy::policy policy_with(const std::string& constraints, const std::string& target_extra = "",
+inline fairgate::policy::policy policy_with(const std::string& constraints,
+                                            const std::string& target_extra = "",
                                             const std::string& defaults = "") {
   const std::string text = "schema_version = 1\nname = \"test\"\n" +
                            (defaults.empty() ? std::string() : "[defaults]\n" + defaults + "\n") +
-                           "[[target]]\nname = \"t\"\nsensitive_features = [\"f\"]\n" + target_extra + "\n" + constraints;
+                           "[[target]]\nname = \"t\"\nsensitive_features = [\"f\"]\n" +
+                           target_extra + "\n" + constraints;
   return fairgate::policy::parse_policy_string(text, "test.toml");
 }
 

@@ -61,7 +61,9 @@ struct host {
       double s = 0;
       for (int j = 0; j < H; ++j) {
         double h = 0;
-        for (int k = 0; k < D; ++k) h += static_cast<double>(w1[static_cast<std::size_t>(j * D + k)]) * x[r * D + static_cast<std::size_t>(k)];
+        for (int k = 0; k < D; ++k)
+          h += static_cast<double>(w1[static_cast<std::size_t>(j * D + k)]) *
+               x[r * D + static_cast<std::size_t>(k)];
         s += static_cast<double>(w2[static_cast<std::size_t>(j)]) * (h > 0 ? h : 0.0);
       }
       out[r] = s;
@@ -122,7 +124,8 @@ std::vector<gate::milestone> test_plan() {
 }
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("fairgate-gate-test-" + std::to_string(::getpid()) + "-" + name);
+  const fs::path d =
+      fs::temp_directory_path() / ("fairgate-gate-test-" + std::to_string(::getpid()) + "-" + name);
   fs::remove_all(d);
   return d;
 }
@@ -157,7 +160,8 @@ TEST_CASE("prune_steps lists uniform sparsity milestones", "[controller]") {
   CHECK(p[2].sparsity == 0.3);
 }
 
-TEST_CASE("the controller keeps only passing states and restores the host's weights", "[controller]") {
+TEST_CASE("the controller keeps only passing states and restores the host's weights",
+          "[controller]") {
   host h;
   const auto w1 = h.w1, w2 = h.w2;
   const auto dir = fresh_dir("basic");
@@ -213,7 +217,8 @@ TEST_CASE("a failing milestone is rolled back and remedies are tried in order", 
   fs::remove_all(dir);
 }
 
-TEST_CASE("a killed run resumes from its last checkpoint to the same result", "[controller][resume]") {
+TEST_CASE("a killed run resumes from its last checkpoint to the same result",
+          "[controller][resume]") {
   const auto plan = test_plan();
   std::string whole;
   const auto whole_dir = fresh_dir("whole");
@@ -266,7 +271,8 @@ TEST_CASE("a killed run resumes from its last checkpoint to the same result", "[
   fs::remove_all(dir);
 }
 
-TEST_CASE("callbacks returning the wrong length or NaN are clear errors that keep earlier records", "[controller][errors]") {
+TEST_CASE("callbacks returning the wrong length or NaN are clear errors that keep earlier records",
+          "[controller][errors]") {
   const auto plan = test_plan();
   for (const bool nan_case : {false, true}) {
     host h;
@@ -276,8 +282,10 @@ TEST_CASE("callbacks returning the wrong length or NaN are clear errors that kee
     c.on_evaluate([&h, nan_case] {
       auto s = h.scores();
       if (++h.calls == 4) {
-        if (nan_case) s[5] = std::numeric_limits<double>::quiet_NaN();
-        else s.pop_back();
+        if (nan_case)
+          s[5] = std::numeric_limits<double>::quiet_NaN();
+        else
+          s.pop_back();
       }
       return s;
     });
@@ -306,7 +314,8 @@ TEST_CASE("callbacks returning the wrong length or NaN are clear errors that kee
   }
 }
 
-TEST_CASE("an unwritable checkpoint directory is an io_error before any work", "[controller][errors]") {
+TEST_CASE("an unwritable checkpoint directory is an io_error before any work",
+          "[controller][errors]") {
   const auto base = fresh_dir("unwritable");
   fs::create_directories(base);
   std::ofstream(base / "file") << "x";  // a regular file cannot hold a directory
@@ -322,7 +331,8 @@ TEST_CASE("an unwritable checkpoint directory is an io_error before any work", "
   fs::remove_all(base);
 }
 
-TEST_CASE("a corrupted checkpoint is detected by its content hash on resume", "[controller][errors]") {
+TEST_CASE("a corrupted checkpoint is detected by its content hash on resume",
+          "[controller][errors]") {
   const auto plan = gate::prune_steps(0.2, 0.4, 0.2);
   host h;
   const auto dir = fresh_dir("corrupt");
@@ -355,7 +365,9 @@ TEST_CASE("a corrupted checkpoint is detected by its content hash on resume", "[
   fs::remove_all(dir);
 }
 
-TEST_CASE("restore_critical ranks the pruned weights by the host's saliency for the worst-off group", "[controller]") {
+TEST_CASE(
+    "restore_critical ranks the pruned weights by the host's saliency for the worst-off group",
+    "[controller]") {
   host h;
   const auto dir = fresh_dir("saliency");
   auto o = options(dir);
@@ -375,8 +387,10 @@ TEST_CASE("restore_critical ranks the pruned weights by the host's saliency for 
   for (const auto& l : log)
     if (l["attempt"] == "restore_critical") {
       found = true;
-      CHECK(l["reason"].get<std::string>().find("ranked by saliency for group") != std::string::npos);
-      // round(0.9 * 144) = 130 newly pruned; ceil(0.25 * 130) = 33 come back: 97 of 144 stay pruned.
+      CHECK(l["reason"].get<std::string>().find("ranked by saliency for group") !=
+            std::string::npos);
+      // round(0.9 * 144) = 130 newly pruned; ceil(0.25 * 130) = 33 come back: 97 of 144 stay
+      // pruned.
       CHECK(l["sparsity"].get<double>() == Approx(97.0 / 144.0).epsilon(1e-12));
     }
   CHECK(found);
@@ -391,13 +405,15 @@ TEST_CASE("restore_critical ranks the pruned weights by the host's saliency for 
   }());
   h2.attach(c2);
   c2.on_saliency([](std::size_t, std::uint32_t) { return std::vector<double>(3, 1.0); });
-  CHECK_THROWS_WITH(c2.run(gate::prune_steps(0.9, 0.9, 0.1)),
-                    Catch::Matchers::Contains("returned 3 values for tensor 'fc1.weight' of 128 weights"));
+  CHECK_THROWS_WITH(
+      c2.run(gate::prune_steps(0.9, 0.9, 0.1)),
+      Catch::Matchers::Contains("returned 3 values for tensor 'fc1.weight' of 128 weights"));
   fs::remove_all(dir);
   fs::remove_all(dir2);
 }
 
-TEST_CASE("fine-tuning between pruning and evaluation cannot revive pruned weights", "[controller]") {
+TEST_CASE("fine-tuning between pruning and evaluation cannot revive pruned weights",
+          "[controller]") {
   host h;
   const auto dir = fresh_dir("finetune");
   auto o = options(dir);

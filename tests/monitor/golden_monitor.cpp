@@ -134,7 +134,8 @@ std::vector<std::pair<std::string, std::string>> run(fm::window_kind kind, const
 
 int main(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> lines;
-  for (auto [kind, name] : {std::pair{fm::window_kind::sliding, "sliding"}, std::pair{fm::window_kind::tumbling, "tumbling"},
+  for (auto [kind, name] : {std::pair{fm::window_kind::sliding, "sliding"},
+                            std::pair{fm::window_kind::tumbling, "tumbling"},
                             std::pair{fm::window_kind::decay, "decay"}}) {
     auto part = run(kind, name);
     lines.insert(lines.end(), part.begin(), part.end());

@@ -2,7 +2,8 @@
 // poll's per-group statistics, for the Python differential test
 // (test_monitor_oracle.py). Not a public tool.
 //
-//   monitor_dump <kind: sliding|tumbling|decay> <N or H> <bins> <poll_every> <baseline.bin> <stream.bin>
+//   monitor_dump <kind: sliding|tumbling|decay> <N or H> <bins> <poll_every> <baseline.bin>
+//   <stream.bin>
 // Files: rows of (f64 score, u32 group, i32 label) little-endian; label -1 = none.
 // Output per poll and group: "poll g obs eff sel sel_lo sel_hi tpr tpr_lo tpr_hi psi ks" (%.17g).
 #include <cstdint>
@@ -73,8 +74,9 @@ int main(int argc, char** argv) {
         const auto& x = r.groups[g];
         const auto& sel = x.rates[static_cast<std::size_t>(fm::rate_metric::selection_rate)];
         const auto& tpr = x.rates[static_cast<std::size_t>(fm::rate_metric::true_positive_rate)];
-        std::printf("%zu %u %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g\n", i + 1, g, x.observations,
-                    x.effective, sel.estimate, sel.lower, sel.upper, tpr.estimate, tpr.lower, tpr.upper, x.psi, x.ks);
+        std::printf("%zu %u %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g\n", i + 1,
+                    g, x.observations, x.effective, sel.estimate, sel.lower, sel.upper,
+                    tpr.estimate, tpr.lower, tpr.upper, x.psi, x.ks);
       }
     }
     return 0;

@@ -17,7 +17,8 @@ namespace {
 // Group g is predicted positive with probability rate[g]; label = prediction
 // with probability 0.8. Scores: U(0.5, 1) when positive, U(0, 0.5) otherwise,
 // shifted by `shift` (clamped to [0, 1]).
-void feed(fm::monitor& mon, std::uint64_t seed, std::size_t n, const std::vector<double>& rate, double shift = 0.0) {
+void feed(fm::monitor& mon, std::uint64_t seed, std::size_t n, const std::vector<double>& rate,
+          double shift = 0.0) {
   fr::stream s(seed, fr::purposes::test, 11);
   for (std::size_t i = 0; i < n; ++i) {
     const auto g = static_cast<std::uint32_t>(i % rate.size());
@@ -63,7 +64,8 @@ std::size_t count(const fm::report& r, fm::alarm_kind k) {
 
 }  // namespace
 
-TEST_CASE("a parity gap far above its bound is violated and raises one alarm", "[monitor][alarms]") {
+TEST_CASE("a parity gap far above its bound is violated and raises one alarm",
+          "[monitor][alarms]") {
   fm::monitor mon(two_groups(0.1));
   feed(mon, 1, 2000, {0.8, 0.2});  // true difference 0.6 >> 0.1
   const auto& r = mon.poll();
@@ -109,7 +111,8 @@ TEST_CASE("groups below min_support are not judged", "[monitor][alarms]") {
   CHECK(mon.poll().constraints[0].state == fm::constraint_state::insufficient);
 }
 
-TEST_CASE("a per-group rate bound raises an alarm for each violating group only", "[monitor][alarms]") {
+TEST_CASE("a per-group rate bound raises an alarm for each violating group only",
+          "[monitor][alarms]") {
   auto cfg = two_groups();
   cfg.constraints[0] = {.metric = fm::rate_metric::selection_rate,
                         .kind = fm::constraint_kind::group_rate,
@@ -124,7 +127,8 @@ TEST_CASE("a per-group rate bound raises an alarm for each violating group only"
   CHECK(r.alarms[0].group == 1);
 }
 
-TEST_CASE("a rate that moved away from the baseline raises a change alarm for that group", "[monitor][alarms]") {
+TEST_CASE("a rate that moved away from the baseline raises a change alarm for that group",
+          "[monitor][alarms]") {
   auto cfg = two_groups(0.9);  // a loose bound: only the change alarm can fire
   const auto base = baseline_of(cfg, 5, 4000, {0.5, 0.5});
   fm::monitor mon(cfg, base);
@@ -141,7 +145,8 @@ TEST_CASE("a rate that moved away from the baseline raises a change alarm for th
   CHECK(r.constraints[0].change_alarm);
 }
 
-TEST_CASE("no change alarm over 200 polls of a stream that matches its baseline", "[monitor][alarms]") {
+TEST_CASE("no change alarm over 200 polls of a stream that matches its baseline",
+          "[monitor][alarms]") {
   // Alpha spending bounds the family-wise false-alarm rate over all polls by alpha.
   auto cfg = two_groups(0.9);
   cfg.window = {fm::window_kind::tumbling, 500, 1.0};
@@ -156,7 +161,8 @@ TEST_CASE("no change alarm over 200 polls of a stream that matches its baseline"
   CHECK(changes == 0);
 }
 
-TEST_CASE("a shifted score distribution raises PSI and KS alarms for the shifted group", "[monitor][alarms]") {
+TEST_CASE("a shifted score distribution raises PSI and KS alarms for the shifted group",
+          "[monitor][alarms]") {
   auto cfg = two_groups(0.9);
   for (auto& c : cfg.constraints) c.watch_change = false;
   const auto base = baseline_of(cfg, 8, 4000, {0.5, 0.5});
@@ -167,7 +173,8 @@ TEST_CASE("a shifted score distribution raises PSI and KS alarms for the shifted
     const auto g = static_cast<std::uint32_t>(i % 2);
     const bool pos = fr::uniform_double(s) < 0.5;
     double score = (pos ? 0.5 : 0.0) + 0.5 * fr::uniform_double(s);
-    if (g == 1) score = (pos ? 0.5 : 0.0) + 0.5 * fr::uniform_double(s) * 0.4;  // mass moves to the low bins
+    if (g == 1)
+      score = (pos ? 0.5 : 0.0) + 0.5 * fr::uniform_double(s) * 0.4;  // mass moves to the low bins
     mon.observe(score, g, 1);
   }
   const auto& r = mon.poll();
@@ -175,9 +182,12 @@ TEST_CASE("a shifted score distribution raises PSI and KS alarms for the shifted
   CHECK(r.groups[0].psi < 0.1);
   std::size_t psi1 = 0, ks1 = 0, other = 0;
   for (const auto& a : r.alarms) {
-    if (a.group == 1 && a.kind == fm::alarm_kind::psi) ++psi1;
-    else if (a.group == 1 && a.kind == fm::alarm_kind::ks) ++ks1;
-    else if (a.kind == fm::alarm_kind::psi || a.kind == fm::alarm_kind::ks) ++other;
+    if (a.group == 1 && a.kind == fm::alarm_kind::psi)
+      ++psi1;
+    else if (a.group == 1 && a.kind == fm::alarm_kind::ks)
+      ++ks1;
+    else if (a.kind == fm::alarm_kind::psi || a.kind == fm::alarm_kind::ks)
+      ++other;
   }
   CHECK(psi1 == 1);
   CHECK(ks1 == 1);
@@ -192,7 +202,8 @@ TEST_CASE("the same stream gives the same report bit for bit", "[monitor][determ
     fm::monitor mon(cfg, base);
     std::vector<fm::alarm> all;
     for (int k = 0; k < 10; ++k) {
-      feed(mon, 20 + static_cast<std::uint64_t>(k), 400, {0.5, k < 5 ? 0.5 : 0.2}, k < 5 ? 0.0 : -0.1);
+      feed(mon, 20 + static_cast<std::uint64_t>(k), 400, {0.5, k < 5 ? 0.5 : 0.2},
+           k < 5 ? 0.0 : -0.1);
       const auto& r = mon.poll();
       all.insert(all.end(), r.alarms.begin(), r.alarms.end());
     }

@@ -32,8 +32,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace fm = fairgate::monitor;
 namespace fr = fairgate::rng;
@@ -46,14 +50,16 @@ struct row {
   std::int8_t label;
 };
 
-std::vector<row> random_stream(std::size_t n, std::uint32_t groups, std::uint64_t seed, double label_prob = 0.7) {
+std::vector<row> random_stream(std::size_t n, std::uint32_t groups, std::uint64_t seed,
+                               double label_prob = 0.7) {
   fr::stream s(seed, fr::purposes::test, 7);
   std::vector<row> out(n);
   for (auto& r : out) {
     r.group = fr::bounded_u32(s, groups);
     r.score = fr::uniform_double(s);
     const double u = fr::uniform_double(s);
-    r.label = u < label_prob ? static_cast<std::int8_t>(fr::uniform_double(s) < r.score ? 1 : 0) : fm::no_label;
+    r.label = u < label_prob ? static_cast<std::int8_t>(fr::uniform_double(s) < r.score ? 1 : 0)
+                             : fm::no_label;
   }
   return out;
 }
@@ -62,12 +68,15 @@ std::vector<row> random_stream(std::size_t n, std::uint32_t groups, std::uint64_
 struct cells6 {
   std::uint64_t c[6]{};
 };
-cells6 brute(const std::vector<row>& rows, std::size_t b, std::size_t e, std::uint32_t g, double thr) {
+cells6 brute(const std::vector<row>& rows, std::size_t b, std::size_t e, std::uint32_t g,
+             double thr) {
   cells6 out;
   for (std::size_t i = b; i < e; ++i) {
     if (rows[i].group != g) continue;
     const bool p = rows[i].score >= thr;
-    const int cell = rows[i].label < 0 ? (p ? 4 : 5) : rows[i].label == 1 ? (p ? 0 : 3) : (p ? 1 : 2);
+    const int cell = rows[i].label < 0    ? (p ? 4 : 5)
+                     : rows[i].label == 1 ? (p ? 0 : 3)
+                                          : (p ? 1 : 2);
     ++out.c[cell];
   }
   return out;
@@ -83,7 +92,8 @@ fm::monitor_config small_config(fm::window_kind kind, std::uint64_t n) {
   return c;
 }
 
-void check_matches(const fm::report& r, const std::vector<row>& rows, std::size_t b, std::size_t e, double thr) {
+void check_matches(const fm::report& r, const std::vector<row>& rows, std::size_t b, std::size_t e,
+                   double thr) {
   for (std::uint32_t g = 0; g < 3; ++g) {
     const auto c = brute(rows, b, e, g, thr);
     const std::uint64_t all = c.c[0] + c.c[1] + c.c[2] + c.c[3] + c.c[4] + c.c[5];
@@ -94,7 +104,8 @@ void check_matches(const fm::report& r, const std::vector<row>& rows, std::size_
     const auto sel = fairgate::uncertainty::wilson_interval(c.c[0] + c.c[1] + c.c[4], all);
     const auto tpr = fairgate::uncertainty::wilson_interval(c.c[0], c.c[0] + c.c[3]);
     const auto& rs = r.groups[g].rates[static_cast<std::size_t>(fm::rate_metric::selection_rate)];
-    const auto& rt = r.groups[g].rates[static_cast<std::size_t>(fm::rate_metric::true_positive_rate)];
+    const auto& rt =
+        r.groups[g].rates[static_cast<std::size_t>(fm::rate_metric::true_positive_rate)];
     CHECK(rs.defined == sel.defined);
     if (sel.defined) {
       CHECK(rs.lower == sel.lower);
@@ -120,7 +131,8 @@ TEST_CASE("a sliding window reports exactly the last N observations", "[monitor]
   }
 }
 
-TEST_CASE("a tumbling window judges the last complete block, the filling one before that", "[monitor][window]") {
+TEST_CASE("a tumbling window judges the last complete block, the filling one before that",
+          "[monitor][window]") {
   const auto rows = random_stream(2500, 3, 2);
   fm::monitor mon(small_config(fm::window_kind::tumbling, 1000));
   for (std::size_t i = 0; i < 999; ++i) mon.observe(rows[i].score, rows[i].group, rows[i].label);
@@ -136,7 +148,8 @@ TEST_CASE("a tumbling window judges the last complete block, the filling one bef
     CHECK(r.window_index == 0);
     check_matches(r, rows, 0, 1000, 0.5);
   }
-  for (std::size_t i = 1000; i < 2500; ++i) mon.observe(rows[i].score, rows[i].group, rows[i].label);
+  for (std::size_t i = 1000; i < 2500; ++i)
+    mon.observe(rows[i].score, rows[i].group, rows[i].label);
   const auto& r = mon.poll();
   CHECK(r.window_index == 1);
   check_matches(r, rows, 1000, 2000, 0.5);
@@ -156,7 +169,8 @@ TEST_CASE("a decay window halves an observation's weight every half-life", "[mon
   CHECK(r.groups[0].effective < 100.0);
 }
 
-TEST_CASE("a decay window survives its internal rescaling (half-life 1, 5000 observations)", "[monitor][window]") {
+TEST_CASE("a decay window survives its internal rescaling (half-life 1, 5000 observations)",
+          "[monitor][window]") {
   // Weights grow by 2 per observation and are rescaled by 2^-256 every 256:
   // after many 1s and a single 0, selection = (sum_k>=1 2^-k) / (1 + sum) -> 1/2.
   auto cfg = small_config(fm::window_kind::decay, 1);
@@ -183,7 +197,8 @@ TEST_CASE("delayed labels give the same window as labels given at once", "[monit
     // Deliver labels in a fixed scrambled order: i -> (i * 7919) mod n (7919 is prime, n = 3000).
     for (std::size_t k = 0; k < rows.size(); ++k) {
       const std::size_t i = (k * 7919) % rows.size();
-      CHECK(delayed.label(1000003u * i + 17u, static_cast<std::uint8_t>(rows[i].label)) == fm::label_result::applied);
+      CHECK(delayed.label(1000003u * i + 17u, static_cast<std::uint8_t>(rows[i].label)) ==
+            fm::label_result::applied);
     }
     const auto& a = direct.poll();
     const auto& b = delayed.poll();
@@ -196,7 +211,8 @@ TEST_CASE("delayed labels give the same window as labels given at once", "[monit
   }
 }
 
-TEST_CASE("a full delayed-label ring overwrites and counts its oldest entries", "[monitor][labels]") {
+TEST_CASE("a full delayed-label ring overwrites and counts its oldest entries",
+          "[monitor][labels]") {
   auto cfg = small_config(fm::window_kind::sliding, 100);
   cfg.pending_capacity = 4;
   fm::monitor mon(cfg);
@@ -211,7 +227,8 @@ TEST_CASE("a full delayed-label ring overwrites and counts its oldest entries", 
   CHECK(r.groups[0].labelled == 1.0);
 }
 
-TEST_CASE("a label for an observation that left the sliding window is dropped and counted", "[monitor][labels]") {
+TEST_CASE("a label for an observation that left the sliding window is dropped and counted",
+          "[monitor][labels]") {
   auto cfg = small_config(fm::window_kind::sliding, 10);
   fm::monitor mon(cfg);
   mon.observe_unlabeled(42, 0.9, 2);
@@ -290,7 +307,8 @@ TEST_CASE("memory_bytes follows the documented formula", "[monitor][memory]") {
 TEST_CASE("the monitor rejects bad observations with row-named errors", "[monitor][errors]") {
   fm::monitor mon(small_config(fm::window_kind::sliding, 10));
   mon.observe(0.5, 0, 1);
-  CHECK_THROWS_WITH(mon.observe(0.5, 3, 1), Catch::Contains("observation 1") && Catch::Contains("group = 3"));
+  CHECK_THROWS_WITH(mon.observe(0.5, 3, 1),
+                    Catch::Contains("observation 1") && Catch::Contains("group = 3"));
   CHECK_THROWS_WITH(mon.observe(std::nan(""), 0, 1), Catch::Contains("must be finite"));
   CHECK_THROWS_WITH(mon.observe(0.5, 0, 2), Catch::Contains("label = 2"));
   mon.observe_unlabeled(5, 0.5, 0);
@@ -300,7 +318,8 @@ TEST_CASE("the monitor rejects bad observations with row-named errors", "[monito
   CHECK(mon.observations() == 2);
 }
 
-TEST_CASE("the monitor rejects invalid configurations and mismatched baselines", "[monitor][errors]") {
+TEST_CASE("the monitor rejects invalid configurations and mismatched baselines",
+          "[monitor][errors]") {
   auto bad = small_config(fm::window_kind::sliding, 0);
   CHECK_THROWS_WITH(fm::monitor(bad), Catch::Contains("window.size"));
   auto bins = small_config(fm::window_kind::sliding, 10);

@@ -45,8 +45,9 @@ max_drop = 0.02
 )";
 }  // namespace
 
-TEST_CASE("a policy target's rate constraints become watched constraints, the rest are listed as skipped",
-          "[monitor][policy]") {
+TEST_CASE(
+    "a policy target's rate constraints become watched constraints, the rest are listed as skipped",
+    "[monitor][policy]") {
   const auto p = fairgate::policy::parse_policy_string(policy_text, "monitor-test.toml");
   REQUIRE(p.targets.size() == 1);
   const auto m = fm::watched_from_policy(p.targets[0]);

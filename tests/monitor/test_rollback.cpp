@@ -2,10 +2,10 @@
 // run's manifest + content store, returned byte for byte.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -26,7 +26,9 @@ std::vector<std::byte> bytes_of(const std::string& s) {
 }
 struct temp_dir {
   fs::path path;
-  temp_dir() : path(fs::temp_directory_path() / ("fairgate-monitor-rollback-" + std::to_string(::getpid()))) {
+  temp_dir()
+      : path(fs::temp_directory_path() /
+             ("fairgate-monitor-rollback-" + std::to_string(::getpid()))) {
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -34,7 +36,8 @@ struct temp_dir {
 };
 }  // namespace
 
-TEST_CASE("an alarm leads back to the last known-good configuration, byte for byte", "[monitor][rollback]") {
+TEST_CASE("an alarm leads back to the last known-good configuration, byte for byte",
+          "[monitor][rollback]") {
   temp_dir dir;
   fairgate::io::content_store store(dir.path / "store");
   fairgate::manifest::manifest m;
@@ -67,7 +70,8 @@ TEST_CASE("an alarm leads back to the last known-good configuration, byte for by
   CHECK(good.target == "edge");
 }
 
-TEST_CASE("the rollback hook reports a target with no recorded configuration", "[monitor][rollback][errors]") {
+TEST_CASE("the rollback hook reports a target with no recorded configuration",
+          "[monitor][rollback][errors]") {
   temp_dir dir;
   fairgate::io::content_store store(dir.path / "store");
   fairgate::manifest::manifest m;
@@ -82,7 +86,8 @@ TEST_CASE("the rollback hook reports a target with no recorded configuration", "
   CHECK_THROWS_AS(fm::last_known_good(m, store, unnamed, fm::alarm{}), fairgate::error);
 }
 
-TEST_CASE("the rollback hook refuses a corrupted configuration in the store", "[monitor][rollback][errors]") {
+TEST_CASE("the rollback hook refuses a corrupted configuration in the store",
+          "[monitor][rollback][errors]") {
   temp_dir dir;
   fairgate::io::content_store store(dir.path / "store");
   fairgate::manifest::manifest m;

@@ -47,7 +47,8 @@ TEST_CASE("PSI floors empty bins at epsilon instead of returning infinity", "[mo
   // e = (1, 0), a = (0, 1) with epsilon 1e-4 on the empty bins:
   // (1e-4 - 1) ln(1e-4) + (1 - 1e-4) ln(1/1e-4) = 2 (1 - 1e-4) ln(1e4)
   const std::array<double, 2> e{1, 0}, a{0, 1};
-  CHECK_THAT(fm::population_stability_index(sp(e), sp(a)), WithinRel(2.0 * (1.0 - 1e-4) * std::log(1e4), 1e-13));
+  CHECK_THAT(fm::population_stability_index(sp(e), sp(a)),
+             WithinRel(2.0 * (1.0 - 1e-4) * std::log(1e4), 1e-13));
 }
 
 TEST_CASE("binned KS is the largest gap between cumulative proportions", "[monitor][drift]") {
@@ -70,7 +71,8 @@ TEST_CASE("drift statistics of an empty histogram are undefined, not zero", "[mo
   CHECK(std::isnan(fm::ks_statistic_binned(sp(a), sp(e))));
 }
 
-TEST_CASE("drift statistics reject mismatched, negative and non-finite histograms", "[monitor][drift][errors]") {
+TEST_CASE("drift statistics reject mismatched, negative and non-finite histograms",
+          "[monitor][drift][errors]") {
   const std::array<double, 2> two{1, 1};
   const std::array<double, 3> three{1, 1, 1};
   const std::array<double, 2> neg{1, -1};
@@ -81,7 +83,8 @@ TEST_CASE("drift statistics reject mismatched, negative and non-finite histogram
   CHECK_THROWS_AS(fm::ks_critical_value(0.0, 1, 1), fairgate::error);
 }
 
-TEST_CASE("alpha spent over looks sums to alpha: alpha_k = alpha 6 / (pi^2 k^2)", "[monitor][sequential]") {
+TEST_CASE("alpha spent over looks sums to alpha: alpha_k = alpha 6 / (pi^2 k^2)",
+          "[monitor][sequential]") {
   // alpha_1 = .05 * 6 / pi^2 = 0.03039635509270134 (Python)
   CHECK_THAT(fm::spent_alpha(0.05, 1), WithinRel(0.03039635509270134, 1e-15));
   CHECK_THAT(fm::spent_alpha(0.05, 2), WithinRel(0.03039635509270134 / 4.0, 1e-15));
@@ -106,16 +109,19 @@ TEST_CASE("pooled two-proportion z test: 60/100 against 40/100", "[monitor][sequ
   CHECK(u.p_value == t.p_value);
 }
 
-TEST_CASE("the z test is undefined for an empty sample and 1 when both are degenerate", "[monitor][sequential]") {
+TEST_CASE("the z test is undefined for an empty sample and 1 when both are degenerate",
+          "[monitor][sequential]") {
   CHECK_FALSE(fm::two_proportion_z(0.5, 0, 0.5, 10).defined);
   const auto t = fm::two_proportion_z(1.0, 10, 1.0, 20);
   CHECK(t.p_value == 1.0);
   CHECK_THROWS_AS(fm::two_proportion_z(1.5, 10, 0.5, 10), fairgate::error);
 }
 
-TEST_CASE("Newcombe's difference interval combines the two Wilson half-widths", "[monitor][sequential]") {
+TEST_CASE("Newcombe's difference interval combines the two Wilson half-widths",
+          "[monitor][sequential]") {
   // a = .5 [.4, .7], b = .2 [.1, .25]: d = .3,
-  // lower = .3 - sqrt(.1^2 + .05^2) = 0.18819660112501052, upper = .3 + sqrt(.2^2 + .1^2) = 0.523606797749979
+  // lower = .3 - sqrt(.1^2 + .05^2) = 0.18819660112501052, upper = .3 + sqrt(.2^2 + .1^2) =
+  // 0.523606797749979
   fairgate::uncertainty::interval a, b;
   a.estimate = 0.5, a.lower = 0.4, a.upper = 0.7, a.defined = true;
   b.estimate = 0.2, b.lower = 0.1, b.upper = 0.25, b.defined = true;

@@ -160,15 +160,24 @@ TEST_CASE("The Random123 Philox family reproduces all 24 published Philox vector
     fields >> name >> rounds;
     INFO(line);
     bool ok = false;
-    if (name == "philox2x32" && rounds == 7) ok = matches_kat<r123::Philox2x32_R<7>>(fields);
-    else if (name == "philox2x32" && rounds == 10) ok = matches_kat<r123::Philox2x32_R<10>>(fields);
-    else if (name == "philox4x32" && rounds == 7) ok = matches_kat<r123::Philox4x32_R<7>>(fields);
-    else if (name == "philox4x32" && rounds == 10) ok = matches_kat<r123::Philox4x32_R<10>>(fields);
-    else if (name == "philox2x64" && rounds == 7) ok = matches_kat<r123::Philox2x64_R<7>>(fields);
-    else if (name == "philox2x64" && rounds == 10) ok = matches_kat<r123::Philox2x64_R<10>>(fields);
-    else if (name == "philox4x64" && rounds == 7) ok = matches_kat<r123::Philox4x64_R<7>>(fields);
-    else if (name == "philox4x64" && rounds == 10) ok = matches_kat<r123::Philox4x64_R<10>>(fields);
-    else FAIL("unexpected line");
+    if (name == "philox2x32" && rounds == 7)
+      ok = matches_kat<r123::Philox2x32_R<7>>(fields);
+    else if (name == "philox2x32" && rounds == 10)
+      ok = matches_kat<r123::Philox2x32_R<10>>(fields);
+    else if (name == "philox4x32" && rounds == 7)
+      ok = matches_kat<r123::Philox4x32_R<7>>(fields);
+    else if (name == "philox4x32" && rounds == 10)
+      ok = matches_kat<r123::Philox4x32_R<10>>(fields);
+    else if (name == "philox2x64" && rounds == 7)
+      ok = matches_kat<r123::Philox2x64_R<7>>(fields);
+    else if (name == "philox2x64" && rounds == 10)
+      ok = matches_kat<r123::Philox2x64_R<10>>(fields);
+    else if (name == "philox4x64" && rounds == 7)
+      ok = matches_kat<r123::Philox4x64_R<7>>(fields);
+    else if (name == "philox4x64" && rounds == 10)
+      ok = matches_kat<r123::Philox4x64_R<10>>(fields);
+    else
+      FAIL("unexpected line");
     CHECK(ok);
     ++checked;
   }

@@ -122,8 +122,8 @@ FAIRGATE_API void fairgate_stream_destroy(fairgate_stream* stream);
 /* Moves to `position` (in 32-bit words) in O(1). */
 FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_stream_seek(fairgate_stream* stream,
                                                                      uint64_t position);
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_stream_position(
-    const fairgate_stream* stream, uint64_t* out_position);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_stream_position(const fairgate_stream* stream, uint64_t* out_position);
 /* The 32-bit tag a purpose name maps to (FNV-1a 32). */
 FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_purpose_tag(const char* purpose,
                                                                      uint32_t* out_tag);
@@ -170,28 +170,28 @@ typedef enum fairgate_odds_aggregate {
 } fairgate_odds_aggregate;
 
 typedef struct fairgate_penalty_options {
-  uint32_t struct_size; /* sizeof(fairgate_penalty_options) */
-  int32_t kind;         /* fairgate_penalty_kind */
-  int32_t form;         /* fairgate_gap_form */
-  int32_t relaxation;   /* fairgate_relaxation */
-  double temperature;   /* > 0 */
-  double tolerance;     /* for FAIRGATE_GAP_HINGE_SQUARED_TO_OVERALL, >= 0 */
+  uint32_t struct_size;   /* sizeof(fairgate_penalty_options) */
+  int32_t kind;           /* fairgate_penalty_kind */
+  int32_t form;           /* fairgate_gap_form */
+  int32_t relaxation;     /* fairgate_relaxation */
+  double temperature;     /* > 0 */
+  double tolerance;       /* for FAIRGATE_GAP_HINGE_SQUARED_TO_OVERALL, >= 0 */
   int32_t odds_aggregate; /* fairgate_odds_aggregate, for EQUALIZED_ODDS */
 } fairgate_penalty_options;
 
 /* Fills *options with the defaults: demographic parity, max − min, sigmoid,
  * temperature 1, tolerance 0, worst case. */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_penalty_options_init(
-    fairgate_penalty_options* options);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_penalty_options_init(fairgate_penalty_options* options);
 
 /* Computes the penalty over n rows. scores, labels (0/1), groups (< n_groups)
  * and out_gradient have n entries; weights may be NULL (all 1) or have n
  * entries. All arrays are read/written during the call only and are owned by
  * the caller. out_gradient is overwritten with dV/dscore. */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_penalty(
-    const fairgate_penalty_options* options, const double* scores, const uint8_t* labels,
-    const uint32_t* groups, const double* weights, size_t n, uint32_t n_groups,
-    double* out_value, double* out_gradient);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_penalty(const fairgate_penalty_options* options, const double* scores,
+                 const uint8_t* labels, const uint32_t* groups, const double* weights, size_t n,
+                 uint32_t n_groups, double* out_value, double* out_gradient);
 
 /* ------------------------------------------------------------------------ */
 /* Group accumulators (metrics/accumulator.hpp)                              */
@@ -265,32 +265,32 @@ typedef struct fairgate_confusion_counts {
 
 /* Fills the defaults: every pointer NULL, n = 0, threshold 0.5, dtypes
  * U8 labels/predictions, F64 scores/weights, U32 groups. */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_binary_inputs_init(
-    fairgate_binary_inputs* inputs);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_binary_inputs_init(fairgate_binary_inputs* inputs);
 /* Fills the defaults: threads = 1. */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulate_options_init(
-    fairgate_accumulate_options* options);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_accumulate_options_init(fairgate_accumulate_options* options);
 
 /* A new, empty accumulator of n_groups (>= 1) groups. On success *out owns
  * it: release it with fairgate_accumulator_destroy. */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_create(
-    uint32_t n_groups, fairgate_accumulator** out);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_accumulator_create(uint32_t n_groups, fairgate_accumulator** out);
 /* Releases an accumulator. NULL is accepted and ignored. */
 FAIRGATE_API void fairgate_accumulator_destroy(fairgate_accumulator* acc);
 
 /* Adds the rows of `inputs` (options may be NULL: one thread). On any error
  * the accumulator is unchanged (every row is validated first). */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_add(
-    fairgate_accumulator* acc, const fairgate_binary_inputs* inputs,
-    const fairgate_accumulate_options* options);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_accumulator_add(fairgate_accumulator* acc, const fairgate_binary_inputs* inputs,
+                         const fairgate_accumulate_options* options);
 
 /* acc := acc u other (other is not modified; acc == other is allowed and
  * doubles every count). Both must have the same n_groups. */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_merge(
-    fairgate_accumulator* acc, const fairgate_accumulator* other);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_accumulator_merge(fairgate_accumulator* acc, const fairgate_accumulator* other);
 
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_n_groups(
-    const fairgate_accumulator* acc, uint32_t* out_n_groups);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_accumulator_n_groups(const fairgate_accumulator* acc, uint32_t* out_n_groups);
 
 /* Unweighted confusion counts of group `group` (< n_groups). */
 FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_counts(
@@ -298,8 +298,8 @@ FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_counts(
 
 /* Weighted cells of group `group` in the order tp, fp, tn, fn (each an exact
  * sum rounded once; equal to the counts if no weights were ever given). */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_weights(
-    const fairgate_accumulator* acc, uint32_t group, double out_cells[4]);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_accumulator_weights(const fairgate_accumulator* acc, uint32_t group, double out_cells[4]);
 
 /* Serialises to the versioned, endian-stable byte format of
  * metrics/serialize.hpp, with the two-call pattern of snprintf: *out_size is
@@ -314,8 +314,8 @@ FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_serialize(
  * (read during the call only). Bad magic or a malformed body gives
  * FAIRGATE_E_PARSE, a newer format FAIRGATE_E_UNSUPPORTED, a checksum mismatch
  * (corruption, truncation) FAIRGATE_E_VERIFICATION. *out must be destroyed. */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_deserialize(
-    const uint8_t* bytes, size_t size, fairgate_accumulator** out);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_accumulator_deserialize(const uint8_t* bytes, size_t size, fairgate_accumulator** out);
 
 /* ------------------------------------------------------------------------ */
 /* Metrics and disparities (metrics/rates.hpp, frame.hpp, disparities.hpp)   */
@@ -418,8 +418,8 @@ typedef struct fairgate_value {
   uint64_t support; /* rows behind the value */
 } fairgate_value;
 
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_metric_options_init(
-    fairgate_metric_options* options);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_metric_options_init(fairgate_metric_options* options);
 
 /* Metric `metric` of every group (out_by_group has n_groups entries, owned by
  * the caller) and of all rows pooled (*out_overall; may be NULL). options may
@@ -453,10 +453,10 @@ FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_aif360_value(
 /* Score-based metrics (metrics/roc.hpp)                                     */
 
 typedef struct fairgate_auc_value {
-  double auc;       /* NaN when undefined */
-  int32_t defined;  /* 0: the group lacks positive weight on one class */
-  uint64_t n_pos;   /* rows with label 1 */
-  uint64_t n_neg;   /* rows with label 0 */
+  double auc;      /* NaN when undefined */
+  int32_t defined; /* 0: the group lacks positive weight on one class */
+  uint64_t n_pos;  /* rows with label 1 */
+  uint64_t n_neg;  /* rows with label 0 */
 } fairgate_auc_value;
 
 /* ROC AUC of every group and of all rows: the Mann-Whitney statistic with
@@ -495,7 +495,7 @@ typedef enum fairgate_alternative {
 } fairgate_alternative;
 
 typedef enum fairgate_proportion_test {
-  FAIRGATE_TEST_Z_POOLED = 0,   /* statsmodels proportions_ztest; statistic = z */
+  FAIRGATE_TEST_Z_POOLED = 0,    /* statsmodels proportions_ztest; statistic = z */
   FAIRGATE_TEST_FISHER_EXACT = 1 /* scipy.stats.fisher_exact; statistic = odds ratio */
 } fairgate_proportion_test;
 
@@ -505,22 +505,22 @@ typedef enum fairgate_proportion_test {
  * proportions are supported (selection rate, base rate, accuracy, error rate,
  * TPR, FPR, TNR, FNR, precision, NPV, FDR, FOR); others give
  * FAIRGATE_E_UNSUPPORTED. confidence in (0, 1). */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_wilson_interval(
-    const fairgate_accumulator* acc, uint32_t group, int32_t metric, double confidence,
-    int32_t continuity_correction, fairgate_interval* out);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_wilson_interval(const fairgate_accumulator* acc, uint32_t group, int32_t metric,
+                         double confidence, int32_t continuity_correction, fairgate_interval* out);
 
 /* The same from raw counts (successes <= trials; trials = 0 -> undefined). */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_wilson_interval_counts(
-    uint64_t successes, uint64_t trials, double confidence, int32_t continuity_correction,
-    fairgate_interval* out);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_wilson_interval_counts(uint64_t successes, uint64_t trials, double confidence,
+                                int32_t continuity_correction, fairgate_interval* out);
 
 /* Is `metric` (a single proportion, as above) different between group1 and
  * group2? Two-proportion pooled z-test or Fisher's exact test on the table
  * [[x1, n1 - x1], [x2, n2 - x2]]. An undefined z-test (an empty group, or a
  * pooled rate of 0 or 1) gives NaN statistic and p-value. */
 FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_compare_groups(
-    const fairgate_accumulator* acc, uint32_t group1, uint32_t group2, int32_t metric,
-    int32_t test, int32_t alternative, double* out_statistic, double* out_p_value);
+    const fairgate_accumulator* acc, uint32_t group1, uint32_t group2, int32_t metric, int32_t test,
+    int32_t alternative, double* out_statistic, double* out_p_value);
 
 typedef struct fairgate_mcnemar_result {
   uint64_t b;         /* baseline correct, candidate wrong */
@@ -546,9 +546,11 @@ typedef enum fairgate_adjustment {
 /* Adjusts n p-values (in [0, 1], or NaN for an undefined test, which is left
  * out of the family and stays NaN). out_adjusted (n doubles) and out_reject
  * (n bytes 0/1, may be NULL) are owned by the caller, in input order. */
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_adjust_p_values(
-    const double* p_values, size_t n, int32_t method, double alpha, double* out_adjusted,
-    uint8_t* out_reject);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_adjust_p_values(const double* p_values,
+                                                                         size_t n, int32_t method,
+                                                                         double alpha,
+                                                                         double* out_adjusted,
+                                                                         uint8_t* out_reject);
 
 typedef struct fairgate_bootstrap_options {
   uint32_t struct_size; /* sizeof(fairgate_bootstrap_options) */
@@ -558,8 +560,8 @@ typedef struct fairgate_bootstrap_options {
   int32_t stratified;   /* 0: Poisson bootstrap (default), 1: within-group multinomial */
 } fairgate_bootstrap_options;
 
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_bootstrap_options_init(
-    fairgate_bootstrap_options* options);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_bootstrap_options_init(fairgate_bootstrap_options* options);
 
 /* Percentile bootstrap interval of a Fairlearn disparity (fairgate_disparity)
  * from the unweighted counts (uncertainty/bootstrap.hpp: one Poisson draw per
@@ -630,7 +632,8 @@ FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_prune_global_l1_unstruc
  * `axis` the n largest |w| are kept (1 <= n < m; the axis length must be a
  * multiple of m). */
 FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_prune_n_m(const fairgate_tensor* weights,
-                                                                   int32_t n, int32_t m, uint32_t axis,
+                                                                   int32_t n, int32_t m,
+                                                                   uint32_t axis,
                                                                    const uint8_t* existing_mask,
                                                                    uint8_t* out_mask);
 
@@ -658,7 +661,8 @@ typedef enum fairgate_scale_rule {
 typedef enum fairgate_rounding {
   FAIRGATE_ROUND_HALF_TO_EVEN = 0,        /* PyTorch, ONNX */
   FAIRGATE_ROUND_HALF_AWAY_FROM_ZERO = 1, /* TFLite reference kernels */
-  FAIRGATE_ROUND_STOCHASTIC = 2           /* floor(x/scale + u), u from the keyed stream (seed, stream_index) */
+  FAIRGATE_ROUND_STOCHASTIC =
+      2 /* floor(x/scale + u), u from the keyed stream (seed, stream_index) */
 } fairgate_rounding;
 
 typedef struct fairgate_quant_options {
@@ -673,8 +677,8 @@ typedef struct fairgate_quant_options {
   uint64_t seed;         /* stochastic rounding only */
 } fairgate_quant_options;
 
-FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_quant_options_init(
-    fairgate_quant_options* options);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_quant_options_init(fairgate_quant_options* options);
 
 /* Scales and zero points of `x` under options (min/max observed over the
  * tensor, or per channel of options->axis). Two-call pattern: *out_channels

@@ -1,10 +1,12 @@
-// fairgate/monitor/config.hpp: what a streaming monitor watches, and what it reports (plain structs).
+// fairgate/monitor/config.hpp: what a streaming monitor watches, and what it reports (plain
+// structs).
 //
 //   fairgate::monitor::monitor_config cfg;
 //   cfg.n_groups = 2;
 //   cfg.window = {.kind = fairgate::monitor::window_kind::sliding, .size = 2000};
 //   cfg.constraints.push_back({.metric = fairgate::monitor::rate_metric::selection_rate,
-//                              .kind = fairgate::monitor::constraint_kind::difference, .bound = 0.1});
+//                              .kind = fairgate::monitor::constraint_kind::difference, .bound =
+//                              0.1});
 //
 // Every struct here is plain data of fixed size (the constraint list and the
 // baseline are read once, at construction), so a C wrapper maps them 1:1 to
@@ -30,25 +32,32 @@ namespace monitor {
 // Fairlearn's (selection_rate, true_positive_rate, ...). selection_rate counts
 // every observation, labelled or not; the others only labelled ones.
 enum class rate_metric : std::uint8_t {
-  selection_rate = 0,  // (tp + fp + unlabelled predicted 1) / all
-  true_positive_rate,  // tp / (tp + fn)
-  false_positive_rate, // fp / (fp + tn)
-  true_negative_rate,  // tn / (fp + tn)
-  false_negative_rate, // fn / (tp + fn)
-  accuracy,            // (tp + tn) / labelled
-  precision,           // tp / (tp + fp)
+  selection_rate = 0,   // (tp + fp + unlabelled predicted 1) / all
+  true_positive_rate,   // tp / (tp + fn)
+  false_positive_rate,  // fp / (fp + tn)
+  true_negative_rate,   // tn / (fp + tn)
+  false_negative_rate,  // fn / (tp + fn)
+  accuracy,             // (tp + tn) / labelled
+  precision,            // tp / (tp + fp)
 };
 inline constexpr std::uint32_t n_rate_metrics = 7;
 
 constexpr const char* rate_metric_name(rate_metric m) noexcept {
   switch (m) {
-    case rate_metric::selection_rate: return "selection_rate";
-    case rate_metric::true_positive_rate: return "true_positive_rate";
-    case rate_metric::false_positive_rate: return "false_positive_rate";
-    case rate_metric::true_negative_rate: return "true_negative_rate";
-    case rate_metric::false_negative_rate: return "false_negative_rate";
-    case rate_metric::accuracy: return "accuracy";
-    case rate_metric::precision: return "precision";
+    case rate_metric::selection_rate:
+      return "selection_rate";
+    case rate_metric::true_positive_rate:
+      return "true_positive_rate";
+    case rate_metric::false_positive_rate:
+      return "false_positive_rate";
+    case rate_metric::true_negative_rate:
+      return "true_negative_rate";
+    case rate_metric::false_negative_rate:
+      return "false_negative_rate";
+    case rate_metric::accuracy:
+      return "accuracy";
+    case rate_metric::precision:
+      return "precision";
   }
   return "unknown";
 }
@@ -77,28 +86,28 @@ struct watched_constraint {
   constraint_kind kind = constraint_kind::difference;
   bound_op op = bound_op::le;
   double bound = 0.1;
-  double confidence = 0.95;      // two-sided level of the Wilson / Newcombe intervals
-  double alpha = 0.05;           // family-wise level of the change-vs-baseline alarm over ALL polls
-  bool watch_change = true;      // raise change-vs-baseline alarms for this metric
+  double confidence = 0.95;  // two-sided level of the Wilson / Newcombe intervals
+  double alpha = 0.05;       // family-wise level of the change-vs-baseline alarm over ALL polls
+  bool watch_change = true;  // raise change-vs-baseline alarms for this metric
 };
 
 struct drift_config {
-  std::uint32_t bins = 10;        // fixed equal-width bins over [score_min, score_max]
+  std::uint32_t bins = 10;  // fixed equal-width bins over [score_min, score_max]
   double score_min = 0.0;
   double score_max = 1.0;
-  double psi_threshold = 0.25;    // Siddiqi's "significant shift"
-  double ks_alpha = 0.01;         // level of the binned KS test per (poll, group)
-  bool enabled = true;            // needs a baseline histogram
+  double psi_threshold = 0.25;  // Siddiqi's "significant shift"
+  double ks_alpha = 0.01;       // level of the binned KS test per (poll, group)
+  bool enabled = true;          // needs a baseline histogram
 };
 
 struct monitor_config {
   std::uint32_t n_groups = 2;
-  double threshold = 0.5;                 // prediction = score >= threshold (0/1 inputs work as is)
+  double threshold = 0.5;  // prediction = score >= threshold (0/1 inputs work as is)
   window_config window;
   std::vector<watched_constraint> constraints;
   drift_config drift;
-  std::uint64_t min_support = 30;         // groups with fewer (effective) observations are not judged
-  double report_confidence = 0.95;        // level of the per-group Wilson intervals in report::groups
+  std::uint64_t min_support = 30;   // groups with fewer (effective) observations are not judged
+  double report_confidence = 0.95;  // level of the per-group Wilson intervals in report::groups
   std::uint32_t pending_capacity = 1024;  // delayed-label ring: observations awaiting a label
   std::string target;                     // policy target name (the rollback hook's key)
 };
@@ -123,10 +132,14 @@ enum class alarm_kind : std::uint8_t {
 
 constexpr const char* alarm_kind_name(alarm_kind k) noexcept {
   switch (k) {
-    case alarm_kind::parity_bound: return "parity_bound";
-    case alarm_kind::change: return "change";
-    case alarm_kind::psi: return "psi";
-    case alarm_kind::ks: return "ks";
+    case alarm_kind::parity_bound:
+      return "parity_bound";
+    case alarm_kind::change:
+      return "change";
+    case alarm_kind::psi:
+      return "psi";
+    case alarm_kind::ks:
+      return "ks";
   }
   return "unknown";
 }
@@ -137,35 +150,40 @@ inline constexpr std::uint32_t no_constraint = std::numeric_limits<std::uint32_t
 // One alarm. `value` is the statistic judged; the evidence fields say why.
 struct alarm {
   alarm_kind kind = alarm_kind::parity_bound;
-  std::uint32_t constraint = no_constraint;  // index into monitor_config::constraints (psi/ks: none)
-  std::uint32_t group = no_group;            // the group (difference: the group with the highest rate)
-  std::uint32_t other_group = no_group;      // difference: the group with the lowest rate
+  std::uint32_t constraint =
+      no_constraint;                     // index into monitor_config::constraints (psi/ks: none)
+  std::uint32_t group = no_group;        // the group (difference: the group with the highest rate)
+  std::uint32_t other_group = no_group;  // difference: the group with the lowest rate
   rate_metric metric = rate_metric::selection_rate;  // psi/ks: unused
-  double value = 0.0;     // rate difference / group rate / PSI / KS statistic
-  double lower = 0.0;     // parity/change: the interval of `value` (change: of window - baseline)
+  double value = 0.0;  // rate difference / group rate / PSI / KS statistic
+  double lower = 0.0;  // parity/change: the interval of `value` (change: of window - baseline)
   double upper = 0.0;
-  double threshold = 0.0; // the bound / PSI threshold / KS critical value
+  double threshold = 0.0;  // the bound / PSI threshold / KS critical value
   double baseline_value = std::numeric_limits<double>::quiet_NaN();  // change: baseline rate
   double p_value = std::numeric_limits<double>::quiet_NaN();         // change: two-sided p-value
-  double level = std::numeric_limits<double>::quiet_NaN();           // change: spent level it was tested at
-  double support = 0.0;   // (effective) observations behind `value`
-  std::uint64_t poll = 0;         // 1-based index of the poll that raised it
-  std::uint64_t observations = 0; // observations seen when it was raised
+  double level = std::numeric_limits<double>::quiet_NaN();  // change: spent level it was tested at
+  double support = 0.0;            // (effective) observations behind `value`
+  std::uint64_t poll = 0;          // 1-based index of the poll that raised it
+  std::uint64_t observations = 0;  // observations seen when it was raised
 };
 
 enum class constraint_state : std::uint8_t {
-  satisfied = 0,   // the interval lies entirely on the allowed side of the bound
-  inconclusive,    // the interval straddles the bound
-  violated,        // the interval lies entirely on the wrong side: an alarm
-  insufficient,    // fewer than two groups (one for group_rate) have min_support observations
+  satisfied = 0,  // the interval lies entirely on the allowed side of the bound
+  inconclusive,   // the interval straddles the bound
+  violated,       // the interval lies entirely on the wrong side: an alarm
+  insufficient,   // fewer than two groups (one for group_rate) have min_support observations
 };
 
 constexpr const char* constraint_state_name(constraint_state s) noexcept {
   switch (s) {
-    case constraint_state::satisfied: return "satisfied";
-    case constraint_state::inconclusive: return "inconclusive";
-    case constraint_state::violated: return "violated";
-    case constraint_state::insufficient: return "insufficient";
+    case constraint_state::satisfied:
+      return "satisfied";
+    case constraint_state::inconclusive:
+      return "inconclusive";
+    case constraint_state::violated:
+      return "violated";
+    case constraint_state::insufficient:
+      return "insufficient";
   }
   return "unknown";
 }
@@ -175,13 +193,14 @@ struct constraint_status {
   uncertainty::interval value;  // the judged quantity (difference, or the worst group's rate)
   std::uint32_t group = no_group;
   std::uint32_t other_group = no_group;
-  bool change_alarm = false;    // some group raised a change alarm at this poll
+  bool change_alarm = false;  // some group raised a change alarm at this poll
 };
 
 struct group_status {
-  double observations = 0.0;   // window mass (count; decay: sum of 2^(-age/H), the newest weighing 1)
-  double effective = 0.0;      // Kish effective size of all observations (= observations unless decay)
-  double labelled = 0.0;       // window mass with a label
+  double observations =
+      0.0;                 // window mass (count; decay: sum of 2^(-age/H), the newest weighing 1)
+  double effective = 0.0;  // Kish effective size of all observations (= observations unless decay)
+  double labelled = 0.0;   // window mass with a label
   std::array<uncertainty::interval, n_rate_metrics> rates{};  // Wilson, indexed by rate_metric
   double psi = std::numeric_limits<double>::quiet_NaN();
   double ks = std::numeric_limits<double>::quiet_NaN();
@@ -189,13 +208,14 @@ struct group_status {
 
 // poll()'s result. Owned by the monitor and overwritten by the next poll().
 struct report {
-  std::uint64_t poll = 0;              // 1-based poll index
-  std::uint64_t observations = 0;      // observations ever seen
-  std::uint64_t window_index = 0;      // tumbling: index of the judged block
-  bool window_complete = true;         // tumbling: false while no block has completed yet
-  std::uint64_t pending_overwritten = 0;  // delayed-label entries overwritten before their label came
-  std::uint64_t labels_unknown_id = 0;    // label(id) calls for ids not (or no longer) pending
-  std::uint64_t labels_outside_window = 0;  // labels whose observation had left every window
+  std::uint64_t poll = 0;          // 1-based poll index
+  std::uint64_t observations = 0;  // observations ever seen
+  std::uint64_t window_index = 0;  // tumbling: index of the judged block
+  bool window_complete = true;     // tumbling: false while no block has completed yet
+  std::uint64_t pending_overwritten =
+      0;                                // delayed-label entries overwritten before their label came
+  std::uint64_t labels_unknown_id = 0;  // label(id) calls for ids not (or no longer) pending
+  std::uint64_t labels_outside_window = 0;     // labels whose observation had left every window
   std::vector<group_status> groups;            // n_groups
   std::vector<constraint_status> constraints;  // one per watched constraint
   std::vector<alarm> alarms;                   // capacity fixed at construction

@@ -50,15 +50,17 @@ namespace drift_detail {
 template <class A, class B>
 inline void check_histograms(std::span<const A> e, std::span<const B> a, const char* who) {
   require(!e.empty() && e.size() == a.size(), errc::length_mismatch, [&] {
-    return std::string(who) + ": histograms must be non-empty and of equal length (" + std::to_string(e.size()) +
-           " vs " + std::to_string(a.size()) + " bins)";
+    return std::string(who) + ": histograms must be non-empty and of equal length (" +
+           std::to_string(e.size()) + " vs " + std::to_string(a.size()) + " bins)";
   });
   for (std::size_t k = 0; k < e.size(); ++k) {
     const double ek = static_cast<double>(e[k]), ak = static_cast<double>(a[k]);
-    require(std::isfinite(ek) && ek >= 0.0 && std::isfinite(ak) && ak >= 0.0, errc::invalid_value, [&] {
-      return std::string(who) + ": bin " + std::to_string(k) + " has mass expected = " + std::to_string(ek) +
-             ", actual = " + std::to_string(ak) + ": masses must be finite and >= 0";
-    });
+    require(std::isfinite(ek) && ek >= 0.0 && std::isfinite(ak) && ak >= 0.0, errc::invalid_value,
+            [&] {
+              return std::string(who) + ": bin " + std::to_string(k) +
+                     " has mass expected = " + std::to_string(ek) +
+                     ", actual = " + std::to_string(ak) + ": masses must be finite and >= 0";
+            });
   }
 }
 
@@ -74,8 +76,8 @@ inline double total(std::span<const T> h) noexcept {
 
 // Population stability index of `actual` against `expected` (see top comment).
 template <class E, class A>
-[[nodiscard]] double population_stability_index(std::span<const E> expected, std::span<const A> actual,
-                                                double epsilon = 1e-4) {
+[[nodiscard]] double population_stability_index(std::span<const E> expected,
+                                                std::span<const A> actual, double epsilon = 1e-4) {
   drift_detail::check_histograms(expected, actual, "population_stability_index");
   require(epsilon > 0.0 && epsilon < 1.0, errc::invalid_argument,
           "population_stability_index: epsilon must be in (0, 1)");

@@ -2,14 +2,16 @@
 //
 //   auto p = fairgate::policy::parse_policy_file("four_fifths.toml");
 //   auto m = fairgate::monitor::watched_from_policy(p.targets[0]);
-//   cfg.constraints = m.watched;  cfg.target = p.targets[0].name;   // m.skipped says what was left out
+//   cfg.constraints = m.watched;  cfg.target = p.targets[0].name;   // m.skipped says what was left
+//   out
 //
 // The monitor watches rates of one denominator (config.hpp), so a policy
 // constraint maps when it is one of:
 //   demographic_parity_difference            -> selection_rate, difference
 //   equal_opportunity_difference             -> true_positive_rate, difference
 //   equalized_odds_difference (worst_case,   -> true_positive_rate AND false_positive_rate,
-//     between_groups)                           difference, same bound (Fairlearn: the larger of the two)
+//     between_groups)                           difference, same bound (Fairlearn: the larger of
+//     the two)
 //   accuracy / selection_rate / tpr / fpr /  -> that rate, group_rate (scope = every_group)
 //     tnr / fnr / ppv with scope every_group
 // with an ABSOLUTE bound. Everything else (ratios, AIF360 reference-group
@@ -61,12 +63,16 @@ struct policy_mapping {
     const bool between = c.method == policy::disparity_method::between_groups;
     switch (c.metric) {
       case metric_id::demographic_parity_difference:
-        if (between) add(rate_metric::selection_rate, constraint_kind::difference);
-        else skip("method = to_overall is not watched (between_groups only)");
+        if (between)
+          add(rate_metric::selection_rate, constraint_kind::difference);
+        else
+          skip("method = to_overall is not watched (between_groups only)");
         break;
       case metric_id::equal_opportunity_difference:
-        if (between) add(rate_metric::true_positive_rate, constraint_kind::difference);
-        else skip("method = to_overall is not watched (between_groups only)");
+        if (between)
+          add(rate_metric::true_positive_rate, constraint_kind::difference);
+        else
+          skip("method = to_overall is not watched (between_groups only)");
         break;
       case metric_id::equalized_odds_difference:
         if (between && c.agg == policy::eo_agg::worst_case) {
@@ -89,17 +95,19 @@ struct policy_mapping {
         }
         const rate_metric m = c.metric == metric_id::accuracy         ? rate_metric::accuracy
                               : c.metric == metric_id::selection_rate ? rate_metric::selection_rate
-                              : c.metric == metric_id::tpr            ? rate_metric::true_positive_rate
-                              : c.metric == metric_id::fpr            ? rate_metric::false_positive_rate
-                              : c.metric == metric_id::tnr            ? rate_metric::true_negative_rate
-                              : c.metric == metric_id::fnr            ? rate_metric::false_negative_rate
-                                                                      : rate_metric::precision;
+                              : c.metric == metric_id::tpr ? rate_metric::true_positive_rate
+                              : c.metric == metric_id::fpr ? rate_metric::false_positive_rate
+                              : c.metric == metric_id::tnr ? rate_metric::true_negative_rate
+                              : c.metric == metric_id::fnr ? rate_metric::false_negative_rate
+                                                           : rate_metric::precision;
         add(m, constraint_kind::group_rate);
         break;
       }
       default:
-        skip("not a difference of one-denominator rates between groups (ratios, reference-group and score "
-             "metrics are judged by the gate)");
+        skip(
+            "not a difference of one-denominator rates between groups (ratios, reference-group and "
+            "score "
+            "metrics are judged by the gate)");
     }
   }
   return out;

@@ -4,7 +4,8 @@
 //   fm::monitor mon(cfg, fm::make_baseline(val_scores, val_groups, val_labels, cfg));
 //   mon.observe(score, group, label);                 // O(1), never allocates
 //   mon.observe_unlabeled(id, score, group);  mon.label(id, 1);   // delayed labels
-//   const fm::report& r = mon.poll();                 // rates, Wilson CIs, constraint states, alarms
+//   const fm::report& r = mon.poll();                 // rates, Wilson CIs, constraint states,
+//   alarms
 //
 // STATE. Per window block and group: 6 confusion cells (tp, fp, tn, fn,
 // unlabelled predicted 1, unlabelled predicted 0), their sums of squared
@@ -95,8 +96,8 @@ namespace monitor {
 inline constexpr std::int8_t no_label = -1;
 
 enum class label_result : std::uint8_t {
-  applied = 0,     // the observation's window statistics now include the label
-  unknown_id,      // no pending observation has this id (never seen, already labelled, or overwritten)
+  applied = 0,  // the observation's window statistics now include the label
+  unknown_id,   // no pending observation has this id (never seen, already labelled, or overwritten)
   outside_window,  // the observation already left every window; the label is dropped (counted)
 };
 
@@ -152,7 +153,8 @@ inline uncertainty::interval interval_of(const rate_mass& r, bool weighted, doub
   uncertainty::wilson_options o;
   o.confidence = confidence;
   if (!weighted) {
-    return uncertainty::wilson_interval(static_cast<std::uint64_t>(r.num), static_cast<std::uint64_t>(r.den), o);
+    return uncertainty::wilson_interval(static_cast<std::uint64_t>(r.num),
+                                        static_cast<std::uint64_t>(r.den), o);
   }
   // Decayed masses: the numerator can exceed the denominator by rounding only.
   const double num = r.num > r.den ? r.den : r.num;
@@ -173,8 +175,10 @@ inline std::uint64_t mix(std::uint64_t x) noexcept {
 
 // Builds a baseline from validation rows (score, group, label in {0, 1}) with
 // the monitor's threshold and bins. Allocates (it runs before deployment).
-[[nodiscard]] inline baseline make_baseline(std::span<const double> scores, std::span<const std::uint32_t> groups,
-                                            std::span<const std::uint8_t> labels, const monitor_config& cfg);
+[[nodiscard]] inline baseline make_baseline(std::span<const double> scores,
+                                            std::span<const std::uint32_t> groups,
+                                            std::span<const std::uint8_t> labels,
+                                            const monitor_config& cfg);
 
 class monitor {
  public:
@@ -210,7 +214,8 @@ class monitor {
     }
     base_hist_ = std::move(base.histogram);
     base_hist_total_.assign(base_hist_.empty() ? 0 : G, 0.0);
-    for (std::size_t i = 0; i < base_hist_.size(); ++i) base_hist_total_[i / K] += static_cast<double>(base_hist_[i]);
+    for (std::size_t i = 0; i < base_hist_.size(); ++i)
+      base_hist_total_[i / K] += static_cast<double>(base_hist_[i]);
     const std::size_t C = cfg_.constraints.size();
     report_.groups.assign(G, group_status{});
     report_.constraints.assign(C, constraint_status{});
@@ -232,7 +237,8 @@ class monitor {
   void observe(double score_or_pred, std::uint32_t group, std::int8_t label = no_label) {
     check_observation(score_or_pred, group);
     require(label >= -1 && label <= 1, errc::out_of_range, [&] {
-      return "monitor::observe: label = " + std::to_string(label) + ": must be 0, 1 or no_label (-1)";
+      return "monitor::observe: label = " + std::to_string(label) +
+             ": must be 0, 1 or no_label (-1)";
     });
     add(score_or_pred, group, label);
   }
@@ -242,7 +248,8 @@ class monitor {
   void observe_unlabeled(std::uint64_t id, double score_or_pred, std::uint32_t group) {
     check_observation(score_or_pred, group);
     require(find(id) == npos, errc::invalid_argument, [&] {
-      return "monitor::observe_unlabeled: id " + std::to_string(id) + " is already awaiting its label";
+      return "monitor::observe_unlabeled: id " + std::to_string(id) +
+             " is already awaiting its label";
     });
     const std::uint64_t seq = seq_;
     const double w = add(score_or_pred, group, no_label);
@@ -259,14 +266,17 @@ class monitor {
     }
     const std::uint32_t slot = (pending_head_ + pending_size_) % P;
     ++pending_size_;
-    pending_[slot] = pending_entry{id, seq, w, epoch_, group, score_or_pred >= cfg_.threshold, true};
+    pending_[slot] =
+        pending_entry{id, seq, w, epoch_, group, score_or_pred >= cfg_.threshold, true};
     insert(id, slot);
   }
 
   // The label y in {0, 1} of a pending observation. O(1) expected.
   label_result label(std::uint64_t id, std::uint8_t y) {
-    require(y <= 1, errc::out_of_range,
-            [&] { return "monitor::label: id " + std::to_string(id) + ": y = " + std::to_string(y) + ": must be 0 or 1"; });
+    require(y <= 1, errc::out_of_range, [&] {
+      return "monitor::label: id " + std::to_string(id) + ": y = " + std::to_string(y) +
+             ": must be 0 or 1";
+    });
     const std::size_t at = find(id);
     if (at == npos) {
       ++unknown_;
@@ -290,8 +300,10 @@ class monitor {
         break;
       case window_kind::tumbling: {
         const std::uint64_t win = e.seq / N, cur = seq_ / N;
-        if (win == cur) block = current_block();
-        else if (win + 1 == cur) block = last_block();
+        if (win == cur)
+          block = current_block();
+        else if (win + 1 == cur)
+          block = last_block();
         break;
       }
       case window_kind::decay: {
@@ -365,17 +377,21 @@ class monitor {
         s.rates[m].low_support = monitor_detail::effective_size(mass, weighted_) < min_support;
       }
       s.psi = s.ks = std::numeric_limits<double>::quiet_NaN();
-      if (cfg_.drift.enabled && !base_hist_.empty() && s.effective >= min_support && base_hist_total_[g] > 0.0) {
+      if (cfg_.drift.enabled && !base_hist_.empty() && s.effective >= min_support &&
+          base_hist_total_[g] > 0.0) {
         const std::span<const std::uint64_t> e(&base_hist_[static_cast<std::size_t>(g) * K], K);
         const std::span<const double> a(c + 2 * monitor_detail::n_cells, K);
         s.psi = population_stability_index(e, a);
         s.ks = ks_statistic_binned(e, a);
         if (s.psi > cfg_.drift.psi_threshold) {
-          alarm al = base_alarm(alarm_kind::psi, no_constraint, g, s.psi, cfg_.drift.psi_threshold, s.effective);
+          alarm al = base_alarm(alarm_kind::psi, no_constraint, g, s.psi, cfg_.drift.psi_threshold,
+                                s.effective);
           r.alarms.push_back(al);
         }
-        const double crit = ks_critical_value(cfg_.drift.ks_alpha, base_hist_total_[g], s.effective);
-        if (s.ks > crit) r.alarms.push_back(base_alarm(alarm_kind::ks, no_constraint, g, s.ks, crit, s.effective));
+        const double crit =
+            ks_critical_value(cfg_.drift.ks_alpha, base_hist_total_[g], s.effective);
+        if (s.ks > crit)
+          r.alarms.push_back(base_alarm(alarm_kind::ks, no_constraint, g, s.ks, crit, s.effective));
       }
     }
     for (std::uint32_t k = 0; k < cfg_.constraints.size(); ++k) evaluate(block, k);
@@ -387,8 +403,10 @@ class monitor {
     return cells_.capacity() * sizeof(double) + ring_.capacity() * sizeof(std::uint64_t) +
            pending_.capacity() * sizeof(pending_entry) + index_.capacity() * sizeof(std::uint32_t) +
            base_cells_.capacity() * sizeof(double) + base_hist_.capacity() * sizeof(std::uint64_t) +
-           base_hist_total_.capacity() * sizeof(double) + report_.groups.capacity() * sizeof(group_status) +
-           report_.constraints.capacity() * sizeof(constraint_status) + report_.alarms.capacity() * sizeof(alarm) +
+           base_hist_total_.capacity() * sizeof(double) +
+           report_.groups.capacity() * sizeof(group_status) +
+           report_.constraints.capacity() * sizeof(constraint_status) +
+           report_.alarms.capacity() * sizeof(alarm) +
            cfg_.constraints.capacity() * sizeof(watched_constraint);
   }
 
@@ -407,22 +425,34 @@ class monitor {
 
   void validate(const baseline& base) const {
     const auto& c = cfg_;
-    require(c.n_groups >= 1 && c.n_groups <= (1u << 24), errc::invalid_argument,
-            [&] { return "monitor: n_groups = " + std::to_string(c.n_groups) + ": must be in [1, 2^24]"; });
-    require(std::isfinite(c.threshold), errc::invalid_argument, "monitor: threshold must be finite");
-    require(c.window.kind == window_kind::decay || (c.window.size >= 1 && c.window.size <= (std::uint64_t{1} << 40)),
-            errc::invalid_argument,
-            [&] { return "monitor: window.size = " + std::to_string(c.window.size) + ": must be in [1, 2^40]"; });
-    require(!(c.window.kind == window_kind::decay) || (std::isfinite(c.window.half_life) && c.window.half_life >= 1.0),
-            errc::invalid_argument,
-            [&] { return "monitor: window.half_life = " + std::to_string(c.window.half_life) + ": must be >= 1"; });
-    require(static_cast<std::uint8_t>(c.window.kind) <= 2, errc::invalid_argument, "monitor: unknown window kind");
-    require(c.drift.bins >= 1 && c.drift.bins <= 65536, errc::invalid_argument,
-            [&] { return "monitor: drift.bins = " + std::to_string(c.drift.bins) + ": must be in [1, 65536]"; });
+    require(c.n_groups >= 1 && c.n_groups <= (1u << 24), errc::invalid_argument, [&] {
+      return "monitor: n_groups = " + std::to_string(c.n_groups) + ": must be in [1, 2^24]";
+    });
+    require(std::isfinite(c.threshold), errc::invalid_argument,
+            "monitor: threshold must be finite");
+    require(c.window.kind == window_kind::decay ||
+                (c.window.size >= 1 && c.window.size <= (std::uint64_t{1} << 40)),
+            errc::invalid_argument, [&] {
+              return "monitor: window.size = " + std::to_string(c.window.size) +
+                     ": must be in [1, 2^40]";
+            });
+    require(!(c.window.kind == window_kind::decay) ||
+                (std::isfinite(c.window.half_life) && c.window.half_life >= 1.0),
+            errc::invalid_argument, [&] {
+              return "monitor: window.half_life = " + std::to_string(c.window.half_life) +
+                     ": must be >= 1";
+            });
+    require(static_cast<std::uint8_t>(c.window.kind) <= 2, errc::invalid_argument,
+            "monitor: unknown window kind");
+    require(c.drift.bins >= 1 && c.drift.bins <= 65536, errc::invalid_argument, [&] {
+      return "monitor: drift.bins = " + std::to_string(c.drift.bins) + ": must be in [1, 65536]";
+    });
     require(std::isfinite(c.drift.score_min) && std::isfinite(c.drift.score_max) &&
                 c.drift.score_min < c.drift.score_max,
-            errc::invalid_argument, "monitor: drift.score_min < drift.score_max (finite) is required");
-    require(c.drift.psi_threshold > 0.0 && c.drift.ks_alpha > 0.0 && c.drift.ks_alpha < 1.0, errc::invalid_argument,
+            errc::invalid_argument,
+            "monitor: drift.score_min < drift.score_max (finite) is required");
+    require(c.drift.psi_threshold > 0.0 && c.drift.ks_alpha > 0.0 && c.drift.ks_alpha < 1.0,
+            errc::invalid_argument,
             "monitor: drift.psi_threshold must be > 0 and drift.ks_alpha in (0, 1)");
     require(c.report_confidence > 0.0 && c.report_confidence < 1.0, errc::invalid_argument,
             "monitor: report_confidence must be in (0, 1)");
@@ -430,18 +460,21 @@ class monitor {
             "monitor: pending_capacity must be in [1, 2^30]");
     for (std::size_t k = 0; k < c.constraints.size(); ++k) {
       const auto& w = c.constraints[k];
-      require(static_cast<std::uint32_t>(w.metric) < n_rate_metrics && static_cast<std::uint8_t>(w.kind) <= 1 &&
-                  static_cast<std::uint8_t>(w.op) <= 1 && std::isfinite(w.bound) && w.confidence > 0.0 &&
-                  w.confidence < 1.0 && w.alpha > 0.0 && w.alpha < 1.0,
+      require(static_cast<std::uint32_t>(w.metric) < n_rate_metrics &&
+                  static_cast<std::uint8_t>(w.kind) <= 1 && static_cast<std::uint8_t>(w.op) <= 1 &&
+                  std::isfinite(w.bound) && w.confidence > 0.0 && w.confidence < 1.0 &&
+                  w.alpha > 0.0 && w.alpha < 1.0,
               errc::invalid_argument, [&] {
                 return "monitor: constraints[" + std::to_string(k) +
-                       "]: needs a known metric/kind/op, a finite bound, confidence and alpha in (0, 1)";
+                       "]: needs a known metric/kind/op, a finite bound, confidence and alpha in "
+                       "(0, 1)";
               });
     }
-    require(base.counts.n_groups() == 0 || base.counts.n_groups() == c.n_groups, errc::invalid_argument, [&] {
-      return "monitor: baseline has " + std::to_string(base.counts.n_groups()) + " groups, the monitor " +
-             std::to_string(c.n_groups);
-    });
+    require(base.counts.n_groups() == 0 || base.counts.n_groups() == c.n_groups,
+            errc::invalid_argument, [&] {
+              return "monitor: baseline has " + std::to_string(base.counts.n_groups()) +
+                     " groups, the monitor " + std::to_string(c.n_groups);
+            });
     require(base.histogram.empty() ||
                 base.histogram.size() == static_cast<std::size_t>(c.n_groups) * c.drift.bins,
             errc::length_mismatch, [&] {
@@ -457,8 +490,8 @@ class monitor {
              " must be < n_groups = " + std::to_string(cfg_.n_groups);
     });
     require(std::isfinite(score), errc::invalid_value, [&] {
-      return "monitor: observation " + std::to_string(seq_) + ": score is " + std::to_string(score) +
-             ": must be finite";
+      return "monitor: observation " + std::to_string(seq_) + ": score is " +
+             std::to_string(score) + ": must be finite";
     });
   }
 
@@ -495,7 +528,8 @@ class monitor {
           c[monitor_detail::n_cells + oc] -= 1.0;
           c[2 * monitor_detail::n_cells + ob] -= 1.0;
         }
-        slot = (static_cast<std::uint64_t>(group) << 32) | (static_cast<std::uint64_t>(bin) << 8) | cell;
+        slot = (static_cast<std::uint64_t>(group) << 32) | (static_cast<std::uint64_t>(bin) << 8) |
+               cell;
         bump(cells_.data(), group, cell, bin, 1.0, 1.0);
         break;
       }
@@ -519,7 +553,8 @@ class monitor {
     return w;
   }
 
-  void bump(double* block, std::uint32_t g, std::uint32_t cell, std::uint32_t bin, double w, double w2) noexcept {
+  void bump(double* block, std::uint32_t g, std::uint32_t cell, std::uint32_t bin, double w,
+            double w2) noexcept {
     double* c = block + static_cast<std::size_t>(g) * stride_;
     c[cell] += w;
     c[monitor_detail::n_cells + cell] += w2;
@@ -528,7 +563,8 @@ class monitor {
 
   void rescale() noexcept {
     for (std::size_t i = 0; i < cells_.size(); ++i) {
-      const bool squared = (i % stride_) >= monitor_detail::n_cells && (i % stride_) < 2 * monitor_detail::n_cells;
+      const bool squared =
+          (i % stride_) >= monitor_detail::n_cells && (i % stride_) < 2 * monitor_detail::n_cells;
       cells_[i] = std::ldexp(cells_[i], squared ? -512 : -256);
     }
     scale_ = std::ldexp(scale_, -256);
@@ -573,8 +609,8 @@ class monitor {
   }
 
   // --- constraint evaluation --------------------------------------------------
-  alarm base_alarm(alarm_kind kind, std::uint32_t constraint, std::uint32_t g, double value, double threshold,
-                   double support) const noexcept {
+  alarm base_alarm(alarm_kind kind, std::uint32_t constraint, std::uint32_t g, double value,
+                   double threshold, double support) const noexcept {
     alarm a;
     a.kind = kind;
     a.constraint = constraint;
@@ -588,7 +624,8 @@ class monitor {
     return a;
   }
 
-  static constraint_state judge(const uncertainty::interval& iv, bound_op op, double bound) noexcept {
+  static constraint_state judge(const uncertainty::interval& iv, bound_op op,
+                                double bound) noexcept {
     if (op == bound_op::le) {
       if (iv.lower > bound) return constraint_state::violated;
       return iv.upper <= bound ? constraint_state::satisfied : constraint_state::inconclusive;
@@ -696,8 +733,8 @@ class monitor {
   std::size_t stride_ = 0;
   bool weighted_ = false;
   bool has_baseline_ = false;
-  std::vector<double> cells_;       // blocks x groups x (cells, squared cells, bins)
-  std::vector<std::uint64_t> ring_; // sliding: group << 32 | bin << 8 | cell
+  std::vector<double> cells_;        // blocks x groups x (cells, squared cells, bins)
+  std::vector<std::uint64_t> ring_;  // sliding: group << 32 | bin << 8 | cell
   std::vector<pending_entry> pending_;
   std::vector<std::uint32_t> index_;  // ring slot + 1, 0 = empty
   std::size_t index_mask_ = 0;
@@ -712,24 +749,27 @@ class monitor {
   std::uint64_t seq_ = 0, polls_ = 0;
   std::uint64_t overwritten_ = 0, unknown_ = 0, outside_ = 0;
 
-  friend baseline make_baseline(std::span<const double>, std::span<const std::uint32_t>, std::span<const std::uint8_t>,
-                                const monitor_config&);
+  friend baseline make_baseline(std::span<const double>, std::span<const std::uint32_t>,
+                                std::span<const std::uint8_t>, const monitor_config&);
 };
 
 inline baseline make_baseline(std::span<const double> scores, std::span<const std::uint32_t> groups,
                               std::span<const std::uint8_t> labels, const monitor_config& cfg) {
-  require(scores.size() == groups.size() && scores.size() == labels.size(), errc::length_mismatch, [&] {
-    return "make_baseline: scores, groups and labels have " + std::to_string(scores.size()) + ", " +
-           std::to_string(groups.size()) + " and " + std::to_string(labels.size()) + " rows";
-  });
+  require(scores.size() == groups.size() && scores.size() == labels.size(), errc::length_mismatch,
+          [&] {
+            return "make_baseline: scores, groups and labels have " +
+                   std::to_string(scores.size()) + ", " + std::to_string(groups.size()) + " and " +
+                   std::to_string(labels.size()) + " rows";
+          });
   // A throw-away monitor validates cfg and supplies the binning.
   monitor_config c = cfg;
   c.constraints.clear();
   c.pending_capacity = 1;
   c.window = {window_kind::tumbling, 1, 1.0};
   const monitor m(c);
-  baseline b{metrics::group_accumulator(cfg.n_groups), std::vector<std::uint64_t>(
-                                                           static_cast<std::size_t>(cfg.n_groups) * cfg.drift.bins, 0)};
+  baseline b{
+      metrics::group_accumulator(cfg.n_groups),
+      std::vector<std::uint64_t>(static_cast<std::size_t>(cfg.n_groups) * cfg.drift.bins, 0)};
   auto& counts = b.counts.mutable_counts();
   for (std::size_t i = 0; i < scores.size(); ++i) {
     require(groups[i] < cfg.n_groups, errc::out_of_range, [&] {
@@ -744,8 +784,10 @@ inline baseline make_baseline(std::span<const double> scores, std::span<const st
             [&] { return "make_baseline: scores[" + std::to_string(i) + "] is not finite"; });
     const bool pred = scores[i] >= cfg.threshold;
     auto& cc = counts[groups[i]];
-    if (labels[i] == 1) (pred ? cc.tp : cc.fn) += 1;
-    else (pred ? cc.fp : cc.tn) += 1;
+    if (labels[i] == 1)
+      (pred ? cc.tp : cc.fn) += 1;
+    else
+      (pred ? cc.fp : cc.tn) += 1;
     b.histogram[static_cast<std::size_t>(groups[i]) * cfg.drift.bins + m.bin_of(scores[i])] += 1;
   }
   return b;

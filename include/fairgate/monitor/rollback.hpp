@@ -40,20 +40,22 @@ FAIRGATE_BEGIN_NAMESPACE
 namespace monitor {
 
 struct known_good_config {
-  std::string target;           // the policy target
-  std::string artifact;         // "config/<target>/last_good"
-  std::string sha256;           // as recorded in the manifest
-  std::vector<std::byte> bytes; // the configuration, exactly as recorded
+  std::string target;            // the policy target
+  std::string artifact;          // "config/<target>/last_good"
+  std::string sha256;            // as recorded in the manifest
+  std::vector<std::byte> bytes;  // the configuration, exactly as recorded
 };
 
 // The artifact name under which a target's last known-good configuration is recorded.
 [[nodiscard]] inline std::string last_good_artifact_name(std::string_view target) {
-  require(!target.empty(), errc::invalid_argument, "last_good_artifact_name: the target name is empty");
+  require(!target.empty(), errc::invalid_argument,
+          "last_good_artifact_name: the target name is empty");
   return "config/" + std::string(target) + "/last_good";
 }
 
 // The last known-good configuration of `target` recorded in `m`, read from `store`.
-[[nodiscard]] inline known_good_config last_known_good(const manifest::manifest& m, const io::content_store& store,
+[[nodiscard]] inline known_good_config last_known_good(const manifest::manifest& m,
+                                                       const io::content_store& store,
                                                        std::string_view target) {
   known_good_config out;
   out.target = std::string(target);
@@ -62,7 +64,9 @@ struct known_good_config {
   const nlohmann::json* found = nullptr;
   if (comp.contains("artifacts") && comp["artifacts"].is_array()) {
     for (const auto& a : comp["artifacts"]) {  // array order: the last one wins
-      if (a.contains("name") && a["name"].is_string() && a["name"].get<std::string>() == out.artifact) found = &a;
+      if (a.contains("name") && a["name"].is_string() &&
+          a["name"].get<std::string>() == out.artifact)
+        found = &a;
     }
   }
   require(found != nullptr, errc::empty_input, [&] {
@@ -80,10 +84,13 @@ struct known_good_config {
 }
 
 // The same, for the target the alarming monitor watches (monitor_config::target).
-[[nodiscard]] inline known_good_config last_known_good(const manifest::manifest& m, const io::content_store& store,
-                                                       const monitor_config& cfg, const alarm& /*which alarm fired*/) {
+[[nodiscard]] inline known_good_config last_known_good(const manifest::manifest& m,
+                                                       const io::content_store& store,
+                                                       const monitor_config& cfg,
+                                                       const alarm& /*which alarm fired*/) {
   require(!cfg.target.empty(), errc::invalid_argument,
-          "last_known_good: the monitor's configuration names no policy target (monitor_config::target)");
+          "last_known_good: the monitor's configuration names no policy target "
+          "(monitor_config::target)");
   return last_known_good(m, store, cfg.target);
 }
 

@@ -2,7 +2,8 @@
 //
 //   double a_k = fairgate::monitor::spent_alpha(0.05, k);       // level of look k = 1, 2, ...
 //   auto t = fairgate::monitor::two_proportion_z(p1, n1, p2, n2);  // t.z, t.p_value
-//   auto d = fairgate::monitor::newcombe_difference(w1, w2);       // CI of p1 - p2 from two Wilson CIs
+//   auto d = fairgate::monitor::newcombe_difference(w1, w2);       // CI of p1 - p2 from two Wilson
+//   CIs
 //
 // ALPHA SPENDING OVER AN OPEN-ENDED SEQUENCE OF POLLS. A deployed monitor is
 // polled an unknown number of times, so the classical group-sequential
@@ -57,9 +58,8 @@ inline constexpr double six_over_pi_squared = 0.6079271018540267;
 
 // Level of look k (k >= 1) when `alpha` is spent over an open-ended sequence.
 [[nodiscard]] inline double spent_alpha(double alpha, std::uint64_t k) {
-  require(alpha > 0.0 && alpha < 1.0, errc::invalid_argument, [&] {
-    return "spent_alpha: alpha = " + std::to_string(alpha) + ": must be in (0, 1)";
-  });
+  require(alpha > 0.0 && alpha < 1.0, errc::invalid_argument,
+          [&] { return "spent_alpha: alpha = " + std::to_string(alpha) + ": must be in (0, 1)"; });
   require(k >= 1, errc::invalid_argument, "spent_alpha: looks are numbered from 1");
   const double kk = static_cast<double>(k);
   return alpha * six_over_pi_squared / (kk * kk);
@@ -97,8 +97,8 @@ struct z_test {
 
 // Newcombe's hybrid score interval of a.estimate - b.estimate (see top).
 // Undefined (NaN, defined = false) when either interval is undefined.
-[[nodiscard]] inline uncertainty::interval newcombe_difference(const uncertainty::interval& a,
-                                                               const uncertainty::interval& b) noexcept {
+[[nodiscard]] inline uncertainty::interval newcombe_difference(
+    const uncertainty::interval& a, const uncertainty::interval& b) noexcept {
   uncertainty::interval out;
   if (!a.defined || !b.defined) return out;
   const double d = a.estimate - b.estimate;

@@ -66,30 +66,31 @@ enum class milestone_kind : std::uint8_t { prune_global, prune_layer, quantize }
 
 struct milestone {
   milestone_kind kind = milestone_kind::prune_global;
-  double sparsity = 0.0;        // prune: the sparsity to reach, in [0, 1]
-  std::uint32_t bits = 8;       // quantize: 8 (int8)
-  bool per_channel = true;      // quantize
+  double sparsity = 0.0;             // prune: the sparsity to reach, in [0, 1]
+  std::uint32_t bits = 8;            // quantize: 8 (int8)
+  bool per_channel = true;           // quantize
   std::uint32_t finetune_steps = 0;  // passed to the finetune callback after the pass (0: none)
 };
 
 // A plan of uniform prune steps: sparsity s0, s0 + step, ..., <= s1.
-[[nodiscard]] std::vector<milestone> prune_steps(double s0, double s1, double step,
-                                                 milestone_kind kind = milestone_kind::prune_global);
+[[nodiscard]] std::vector<milestone> prune_steps(
+    double s0, double s1, double step, milestone_kind kind = milestone_kind::prune_global);
 
 enum class remedy : std::uint8_t { bisect, restore_critical, revert_tensor, stop };
 
 // The rows the policy is judged on (views: the caller keeps them alive).
 struct evaluation_rows {
-  std::vector<std::uint8_t> labels;     // 0/1
-  std::vector<std::uint32_t> groups;    // codes in [0, group_names.size())
+  std::vector<std::uint8_t> labels;   // 0/1
+  std::vector<std::uint32_t> groups;  // codes in [0, group_names.size())
   std::vector<std::string> group_names;
   double threshold = 0.5;
 };
 
 struct controller_options {
-  std::filesystem::path directory;  // checkpoint store + changelog (created if absent)
+  std::filesystem::path directory;   // checkpoint store + changelog (created if absent)
   std::vector<std::string> targets;  // empty: every target of the policy
-  std::vector<remedy> remedies{remedy::bisect, remedy::restore_critical, remedy::revert_tensor, remedy::stop};
+  std::vector<remedy> remedies{remedy::bisect, remedy::restore_critical, remedy::revert_tensor,
+                               remedy::stop};
   std::uint32_t bisect_depth = 2;
   double restore_fraction = 0.25;
   std::optional<std::uint64_t> seed;  // gate seed override (see gate_inputs::seed)
@@ -100,13 +101,13 @@ struct controller_options {
 };
 
 struct state_summary {
-  double sparsity = 0.0;            // fraction of registered weights that are 0 by mask
-  double mean_bits = 32.0;          // numel-weighted mean of per-tensor bits
+  double sparsity = 0.0;    // fraction of registered weights that are 0 by mask
+  double mean_bits = 32.0;  // numel-weighted mean of per-tensor bits
   std::vector<double> tensor_sparsity;
   std::vector<std::uint32_t> tensor_bits;
   double worst_group_metric = nan;  // see frontier_point
   bool pass = false;
-  std::string state_digest;         // SHA-256 of the masks + bits + weights
+  std::string state_digest;  // SHA-256 of the masks + bits + weights
   std::string verdict_json;
 };
 
@@ -122,10 +123,10 @@ struct frontier_point {
 
 struct target_result {
   std::string target;
-  state_summary best;                 // the most compressed passing state
+  state_summary best;                    // the most compressed passing state
   std::vector<frontier_point> frontier;  // non-dominated passing states, by step
-  std::uint64_t steps = 0;            // evaluations made
-  bool stopped = false;               // a `stop` remedy ended the plan
+  std::uint64_t steps = 0;               // evaluations made
+  bool stopped = false;                  // a `stop` remedy ended the plan
 };
 
 struct run_result {

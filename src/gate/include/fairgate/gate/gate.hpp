@@ -62,10 +62,10 @@ namespace gate {
 
 // The rows both models are judged on. Views: the caller keeps the data alive.
 struct gate_inputs {
-  metrics::label_view labels;          // 0/1
-  metrics::prediction_view baseline;   // scores + threshold, or hard 0/1 predictions
+  metrics::label_view labels;         // 0/1
+  metrics::prediction_view baseline;  // scores + threshold, or hard 0/1 predictions
   metrics::prediction_view candidate;
-  metrics::code_view groups;           // codes in [0, group_names.size()), e.g. from metrics::group_encoder
+  metrics::code_view groups;  // codes in [0, group_names.size()), e.g. from metrics::group_encoder
   std::vector<std::string> group_names;  // one per code; "M|c" style for intersections
   // If not empty: must equal the target's sensitive_features (checked).
   std::vector<std::string> sensitive_features;
@@ -90,7 +90,8 @@ struct gate_inputs {
 // reference group not matching the inputs (invalid_argument), unsupported
 // metric (unsupported), bad rows (length_mismatch / out_of_range /
 // invalid_value, naming the row).
-[[nodiscard]] verdict evaluate(const policy::policy& p, std::string_view target, const gate_inputs& in);
+[[nodiscard]] verdict evaluate(const policy::policy& p, std::string_view target,
+                               const gate_inputs& in);
 
 }  // namespace gate
 FAIRGATE_END_NAMESPACE

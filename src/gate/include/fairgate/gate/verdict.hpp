@@ -43,42 +43,43 @@ struct item_result {
   // What is compared with the bound: `candidate` for absolute bounds,
   // `candidate - baseline` for relative bounds.
   double statistic = nan;
-  double bound = nan;         // the right-hand side for `statistic` (absolute value or delta)
-  double lower = nan;         // interval of `statistic` (evidence = ci), else NaN
+  double bound = nan;  // the right-hand side for `statistic` (absolute value or delta)
+  double lower = nan;  // interval of `statistic` (evidence = ci), else NaN
   double upper = nan;
-  double judged = nan;        // the number actually compared: point, or the interval end
-  double p_value = nan;       // evidence = paired_test: raw one-sided p-value
-  double p_adjusted = nan;    // after the target's multiple-comparison correction
-  std::string test;           // "", "mcnemar_exact", "paired_bootstrap"
-  bool undefined = false;     // baseline or candidate metric (or interval) undefined
+  double judged = nan;      // the number actually compared: point, or the interval end
+  double p_value = nan;     // evidence = paired_test: raw one-sided p-value
+  double p_adjusted = nan;  // after the target's multiple-comparison correction
+  std::string test;         // "", "mcnemar_exact", "paired_bootstrap"
+  bool undefined = false;   // baseline or candidate metric (or interval) undefined
   outcome result = outcome::pass;
-  std::string note;           // why (short)
+  std::string note;  // why (short)
 };
 
 struct constraint_result {
   std::string id;
-  std::string metric;     // canonical metric name
-  std::string scope;      // "overall" | "every_group"
-  std::string bound;      // TOML spelling, e.g. "<= baseline + 0.02"
-  std::string evidence;   // "point" | "ci" | "paired_test"
+  std::string metric;    // canonical metric name
+  std::string scope;     // "overall" | "every_group"
+  std::string bound;     // TOML spelling, e.g. "<= baseline + 0.02"
+  std::string evidence;  // "point" | "ci" | "paired_test"
   outcome result = outcome::pass;
   // The worst item (smallest margin to the bound, failing items first):
-  double value = nan;     // its statistic
-  double lower = nan;     // its interval
+  double value = nan;  // its statistic
+  double lower = nan;  // its interval
   double upper = nan;
-  double p_value = nan;   // its adjusted p-value (paired_test)
-  std::vector<std::string> groups;  // groups involved: failing groups, or the max/min groups of a disparity
-  std::string reason;     // one line
+  double p_value = nan;  // its adjusted p-value (paired_test)
+  std::vector<std::string>
+      groups;          // groups involved: failing groups, or the max/min groups of a disparity
+  std::string reason;  // one line
   std::vector<item_result> items;
 };
 
 struct verdict {
   std::string policy;
   std::string target;
-  std::uint64_t seed = 0;      // root seed used for bootstrap draws
+  std::uint64_t seed = 0;  // root seed used for bootstrap draws
   std::uint64_t rows = 0;
   std::vector<std::string> group_names;
-  bool pass = true;            // no constraint failed
+  bool pass = true;  // no constraint failed
   std::vector<constraint_result> constraints;
 
   // Deterministic JSON (keys in a fixed order, NaN as null, doubles in

@@ -1,8 +1,8 @@
 // fairgate/report/svg.hpp: the report's charts, drawn as inline SVG text.
 //
-//   fairgate::report::bar_chart c{.title = "Selection rate", .unit = "share of rows predicted positive"};
-//   c.bars.push_back({.label = "Female", .value = 0.11, .lower = 0.10, .upper = 0.12, .note = "n = 4,421"});
-//   std::string svg = fairgate::report::render(c);
+//   fairgate::report::bar_chart c{.title = "Selection rate", .unit = "share of rows predicted
+//   positive"}; c.bars.push_back({.label = "Female", .value = 0.11, .lower = 0.10, .upper = 0.12,
+//   .note = "n = 4,421"}); std::string svg = fairgate::report::render(c);
 //
 // Charts are generated in C++ so the report needs no JavaScript library and
 // no network. Undefined values (NaN) are drawn as "undefined" text, never as
@@ -33,7 +33,7 @@ struct bar {
   double value = undefined;
   double lower = undefined;  // whisker; NaN = no interval
   double upper = undefined;
-  std::string note;          // e.g. the group size, printed after the label
+  std::string note;  // e.g. the group size, printed after the label
 };
 
 // Horizontal bars on a [lo, hi] axis, one row per bar, with optional
@@ -65,7 +65,7 @@ struct line_chart {
   std::string y_label;
   std::vector<series> lines;
   double x_lo = 0.0, x_hi = 1.0, y_lo = 0.0, y_hi = 1.0;
-  bool diagonal = false;          // draw y = x (perfect calibration)
+  bool diagonal = false;  // draw y = x (perfect calibration)
   std::string diagonal_label;
 };
 
