@@ -145,10 +145,7 @@ int main(int argc, char** argv) {
   fg::io::adult_options ao;
   ao.missing = fg::io::adult_missing::as_category;
   const auto adult = fg::io::load_adult(ao);
-  fg::io::encoder_options eo;
-  for (auto c : fg::io::adult_numeric_columns) eo.numeric.emplace_back(c);
-  for (auto c : fg::io::adult_categorical_columns) eo.categorical.emplace_back(c);
-  const auto enc = fg::io::feature_encoder::fit(adult.train.table, eo);
+  const auto enc = fg::io::feature_encoder::fit(adult.train.table, fg::io::adult_encoder_options());
   const split train = make_split(adult.train, enc);
   const split test = make_split(adult.test, enc);
   std::printf(

@@ -32,6 +32,7 @@
 
 #include <fairgate/config.hpp>
 #include <fairgate/io/csv.hpp>
+#include <fairgate/io/encoder.hpp>
 
 FAIRGATE_BEGIN_NAMESPACE
 
@@ -60,6 +61,15 @@ inline constexpr std::array<std::string_view, 8> adult_categorical_columns = {
     "workclass", "education", "marital-status", "occupation", "relationship",
     "race",      "sex",       "native-country"};
 inline constexpr std::string_view adult_label_column = "income";
+
+// The usual encoding: standardised numerics, one-hot categoricals (the two
+// column lists above, in order), as fairgate's examples and the CLI use it.
+inline encoder_options adult_encoder_options() {
+  encoder_options o;
+  o.numeric.assign(adult_numeric_columns.begin(), adult_numeric_columns.end());
+  o.categorical.assign(adult_categorical_columns.begin(), adult_categorical_columns.end());
+  return o;
+}
 
 enum class adult_missing { drop_rows, as_category };
 
