@@ -38,6 +38,15 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+// The nothrow forms too, so every new is paired with the same allocator's
+// delete (Catch2 uses new(nothrow); ASan reports a mismatch otherwise).
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n == 0 ? 1 : n);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
 
 namespace fm = fairgate::monitor;
 namespace fr = fairgate::rng;
