@@ -5,8 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
+#include <fairgate/error.hpp>
 #include <fairgate/metrics/inputs.hpp>
 #include <fairgate/rng/stream.hpp>
 
@@ -49,6 +53,20 @@ inline binary_data make_binary(std::size_t n, std::uint32_t G, std::uint64_t see
     d.w[i] = static_cast<double>(st.next_u64() >> 11) * 0x1p-51;
   }
   return d;
+}
+
+// Requires f() to throw fairgate::error with `code` and `needle` in its message.
+template <class F>
+void require_error(F&& f, fairgate::errc code, const std::string& needle) {
+  try {
+    f();
+  } catch (const fairgate::error& e) {
+    INFO(e.what());
+    REQUIRE(e.code() == code);
+    REQUIRE(std::string(e.what()).find(needle) != std::string::npos);
+    return;
+  }
+  FAIL("no fairgate::error thrown; expected: " << needle);
 }
 
 }  // namespace fg_test

@@ -350,20 +350,7 @@ TEST_CASE("a regression pass gives MAE and MSE sums by hand", "[metrics][regress
 
 // ------------------------------------------------------------------ errors
 
-namespace {
-template <class F>
-void require_error(F&& f, fairgate::errc code, const std::string& needle) {
-  try {
-    f();
-  } catch (const fairgate::error& e) {
-    INFO(e.what());
-    REQUIRE(e.code() == code);
-    REQUIRE(std::string(e.what()).find(needle) != std::string::npos);
-    return;
-  }
-  FAIL("no fairgate::error thrown; expected: " << needle);
-}
-}  // namespace
+using fg_test::require_error;
 
 TEST_CASE("a label outside {0,1} is reported with its row", "[metrics][errors]") {
   auto d = make_binary(100, 3, 1);

@@ -12,21 +12,11 @@
 
 #include "metrics/random_data.hpp"
 
+using fg_test::require_error;
+
 namespace fm = fairgate::metrics;
 
 namespace {
-template <class F>
-void require_error(F&& f, fairgate::errc code, const std::string& needle) {
-  try {
-    f();
-  } catch (const fairgate::error& e) {
-    INFO(e.what());
-    REQUIRE(e.code() == code);
-    REQUIRE(std::string(e.what()).find(needle) != std::string::npos);
-    return;
-  }
-  FAIL("no fairgate::error thrown; expected: " << needle);
-}
 
 fm::group_accumulator with_regression(const fg_test::binary_data& d, bool weighted) {
   auto acc = fm::accumulate(d.inputs(0.5, weighted));
