@@ -1,5 +1,6 @@
 // Score-based metrics: ROC AUC for all groups, threshold sweep vs one
-// confusion pass, calibration, log-loss / Brier.
+// confusion pass, calibration (raw scores, and the accumulator's mergeable
+// score statistics), log-loss / Brier.
 //
 // Data: f32 scores in [0,1), u8 labels, u8 group codes (8 groups), the
 // layout of the targets (6 bytes per row). Limits reported alongside:
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include <fairgate/metrics/accumulate.hpp>
+#include <fairgate/metrics/accumulator_scores.hpp>
 #include <fairgate/metrics/calibration.hpp>
 #include <fairgate/metrics/confusion.hpp>
 #include <fairgate/metrics/probabilistic.hpp>
@@ -184,6 +186,30 @@ void BM_calibration(benchmark::State& state) {
   set_rows(state, n, 6);
 }
 BENCHMARK(BM_calibration)
+    ->Args({1'000'000, 0})
+    ->Args({1'000'000, 1})
+    ->Unit(benchmark::kMillisecond);
+
+// One accumulate() pass into an accumulator that also keeps 10 calibration
+// bins and a 100-bin score histogram per group (accumulator_scores.hpp): the
+// mergeable counterpart of BM_calibration/uniform. Args: rows, weighted.
+void BM_accumulate_score_statistics(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const dataset& d = data(n);
+  fm::binary_inputs in;
+  in.y_true = std::span<const std::uint8_t>(d.label);
+  in.y_pred = fm::prediction_view::scores(std::span<const float>(d.score), 0.5);
+  in.groups = fm::code_view(std::span<const std::uint8_t>(d.group));
+  in.n_groups = n_groups;
+  if (state.range(1) != 0) in.weights = fm::real_view(std::span<const double>(d.weight));
+  for (auto _ : state) {
+    fm::group_accumulator acc(n_groups, {.calibration_bins = 10, .histogram_bins = 100});
+    fm::accumulate(acc, in);
+    benchmark::DoNotOptimize(acc.histogram_count(0, 0, 0));
+  }
+  set_rows(state, n, state.range(1) != 0 ? 14 : 6);
+}
+BENCHMARK(BM_accumulate_score_statistics)
     ->Args({1'000'000, 0})
     ->Args({1'000'000, 1})
     ->Unit(benchmark::kMillisecond);

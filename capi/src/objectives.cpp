@@ -89,6 +89,10 @@ fairgate_status fairgate_penalty(const fairgate_penalty_options* options, const 
         std::span<const double>(scores, n), std::span<const std::uint8_t>(labels, n),
         std::span<const std::uint32_t>(groups, n),
         weights ? std::span<const double>(weights, n) : std::span<const double>(), n_groups};
+    // The fused kernels validate rows while they already write the gradient;
+    // the C ABI promises untouched outputs on error, so check the rows first
+    // (one extra read pass, only on this boundary).
+    obj::validate(in, n);
     const std::span<double> grad(out_gradient, n);
     double value = 0.0;
     switch (kind) {

@@ -9,12 +9,14 @@
 // difference and equalized-odds difference (Fairlearn's definitions:
 // max − min over groups; EO = max of the TPR and FPR differences), and fit
 // time. With --check, exits 1 unless each row meets its documented target.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fairgate/io/adult.hpp>
@@ -24,6 +26,8 @@
 #include <fairgate/mitigation/threshold_optimizer.hpp>
 #include <fairgate/objectives/lagrangian.hpp>
 #include <fairgate/objectives/penalties.hpp>
+#include <fairgate/objectives/proxy_lagrangian.hpp>
+#include <fairgate/rng/stream.hpp>
 #include <fairgate/train/trainer.hpp>
 
 namespace fg = fairgate;
@@ -133,8 +137,47 @@ struct row {
   enum class target { none, dp, eo } checked = target::none;
   double bound = NAN;
   // A target that is reported but not enforced by --check, with the reason.
-  const char* not_enforced = nullptr;
+  std::string not_enforced = {};
 };
+
+// The equalized-odds difference of fixed expected predictions p on bootstrap
+// resamples of a split (1000 resamples with replacement, rows drawn by
+// multiply-shift from a keyed stream): how much of a test-set EO is the test
+// set's own sampling noise. Returns the median and the 90% interval.
+struct interval {
+  double median, lo, hi;
+};
+interval bootstrap_eo(const split& d, const std::vector<double>& p) {
+  const fg::rng::stream s(20261123, fg::rng::purposes::bootstrap, 6);
+  std::vector<double> eos;
+  split boot = d;
+  std::vector<double> p_boot(d.rows);
+  std::uint64_t word = 0;
+  for (int b = 0; b < 1000; ++b) {
+    for (std::size_t i = 0; i < d.rows; ++i) {
+      const std::size_t k =
+          static_cast<std::size_t>((static_cast<std::uint64_t>(s.word_at(word++)) * d.rows) >> 32);
+      boot.y[i] = d.y[k];
+      boot.sex[i] = d.sex[k];
+      p_boot[i] = p[k];
+    }
+    eos.push_back(evaluate(boot, p_boot).eo);
+  }
+  std::sort(eos.begin(), eos.end());
+  return {eos[500], eos[50], eos[950]};
+}
+
+// Waives an EO target when the 90% bootstrap interval of the test EO
+// contains Fairlearn's own figure: the two cannot be told apart on adult.test.
+std::string waiver_if_noise(const interval& iv, double fairlearn_eo) {
+  if (iv.lo > fairlearn_eo) return {};
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "the 90%% bootstrap interval of this row's test EO, [%.4f, %.4f], contains "
+                "Fairlearn's %.4f",
+                iv.lo, iv.hi, fairlearn_eo);
+  return buf;
+}
 
 }  // namespace
 
@@ -221,8 +264,51 @@ int main(int argc, char** argv) {
     rows.push_back(r);
   }
 
+  // 3b. Proxy-Lagrangian with TFCO's swap-regret λ-player (proxy_lagrangian.hpp):
+  // the weights are a distribution p over (objective, constraints); the trainer
+  // minimises loss + Σ_j (p_j / p_0) proxy_j, i.e. p_0 · loss + Σ_j p_j proxy_j
+  // rescaled by 1/p_0, since its own loss gradient has weight 1.
+  {
+    fg::train::feedforward m(train.cols, {});
+    const auto cs =
+        fg::objectives::parity_constraints(fg::objectives::rate_kind::selection, 2, 0.005);
+    fg::objectives::proxy_lagrangian_options po;
+    po.learning_rate = 1.0;
+    fg::objectives::proxy_lagrangian player(cs.size(), po);
+    const fg::objectives::relaxation relax{fg::objectives::relaxation_kind::sigmoid, 0.5};
+    std::vector<std::uint8_t> yb;
+    std::vector<std::uint32_t> gb;
+    std::vector<double> weights(cs.size());
+    const auto hook = [&](std::span<const std::size_t> r, std::span<const double> logits,
+                          std::span<double> dl) {
+      gather_batch(train, r, yb, gb);
+      for (std::size_t j = 0; j < cs.size(); ++j)
+        weights[j] = player.constraint_weights()[j] / player.objective_weight();
+      const auto v = fg::objectives::evaluate_constraints(
+          fg::objectives::penalty_inputs<double>{logits, yb, gb, {}, 2},
+          std::span<const fg::objectives::rate_constraint>(cs), relax, weights, dl);
+      double value = 0;
+      for (std::size_t j = 0; j < cs.size(); ++j) value += weights[j] * v.proxy[j];
+      player.update(v);
+      return value;
+    };
+    const double t = seconds([&] {
+      m.initialize(1);
+      fg::train::fit(m, train.view(), base_options(), hook);
+    });
+    std::printf(
+        "  proxy-Lagrangian (swap regret): final weights p_0 = %.4f, max p_j = %.4f\n",
+        player.objective_weight(),
+        *std::max_element(player.constraint_weights().begin(), player.constraint_weights().end()));
+    row r{"proxy-Lagrangian (TFCO swap regret), selection parity ε=0.005",
+          evaluate(test, hard(logits_of(m, test))), t};
+    r.checked = row::target::dp;
+    r.bound = 0.05;
+    rows.push_back(r);
+  }
+
   // 4. Exponentiated gradient with a warm-started logistic-regression oracle.
-  auto run_eg = [&](fg::mitigation::eg_moment moment) {
+  auto run_eg = [&](fg::mitigation::eg_moment moment, bool lp_step) {
     std::vector<fg::train::feedforward> models;
     fg::train::feedforward current(train.cols, {});
     current.initialize(1);
@@ -243,7 +329,9 @@ int main(int argc, char** argv) {
         }};
     fg::mitigation::eg_result res;
     const double t = seconds([&] {
-      res = fg::mitigation::exponentiated_gradient(train.y, train.sex, 2, moment, learner, {});
+      fg::mitigation::eg_options eo;
+      eo.run_linprog_step = lp_step;
+      res = fg::mitigation::exponentiated_gradient(train.y, train.sex, 2, moment, learner, eo);
     });
     std::vector<std::vector<std::uint8_t>> preds;
     for (auto id : res.classifier_ids) {
@@ -251,24 +339,44 @@ int main(int argc, char** argv) {
       preds.emplace_back(p.begin(), p.end());
     }
     const auto y_hat = fg::mitigation::predict_ensemble(res, preds, 7);
-    std::printf("  EG %s: %zu iterations, %zu oracle calls, best gap %.4f (nu %.5f)\n",
-                moment.kind == fg::mitigation::eg_moment_kind::demographic_parity ? "DP" : "EO",
-                res.iterations, res.oracle_calls, res.best_gap, res.nu);
-    return std::pair{evaluate(test, std::vector<double>(y_hat.begin(), y_hat.end())), t};
+    std::size_t lp_kept = 0;
+    for (auto f : res.from_lp) lp_kept += f;
+    const auto o = evaluate(test, std::vector<double>(y_hat.begin(), y_hat.end()));
+    const auto iv = bootstrap_eo(test, fg::mitigation::ensemble_probability(res, preds));
+    std::printf(
+        "  EG %s%s: %zu iterations, %zu oracle calls, %zu LPs, LP mixture kept in %zu iterations, "
+        "best gap %.4f from %s (nu %.5f); test EO 90%% bootstrap interval [%.4f, %.4f]\n",
+        moment.kind == fg::mitigation::eg_moment_kind::demographic_parity ? "DP" : "EO",
+        lp_step ? "" : " (no LP step)", res.iterations, res.oracle_calls, res.lp_solves, lp_kept,
+        res.best_gap, res.best_from_lp() ? "the LP" : "the EG average", res.nu, iv.lo, iv.hi);
+    return std::tuple{o, t, iv};
   };
-  {
-    const auto [o, t] = run_eg({fg::mitigation::eg_moment_kind::demographic_parity, 0.01});
-    row r{"ExponentiatedGradient, DemographicParity(0.01)", o, t, 0.8327, 0.0125, 0.2748, 52};
-    r.checked = row::target::dp;
-    r.bound = 0.0125;
-    rows.push_back(r);
-  }
-  {
-    const auto [o, t] = run_eg({fg::mitigation::eg_moment_kind::equalized_odds, 0.01});
-    row r{"ExponentiatedGradient, EqualizedOdds(0.01)", o, t, 0.8399, 0.1038, 0.0365, 62};
-    r.checked = row::target::eo;
-    r.bound = 0.0365;
-    rows.push_back(r);
+  for (bool lp_step : {true, false}) {
+    const std::string suffix = lp_step ? "" : ", no LP step";
+    {
+      const auto [o, t, iv] =
+          run_eg({fg::mitigation::eg_moment_kind::demographic_parity, 0.01}, lp_step);
+      row r{"ExponentiatedGradient, DemographicParity(0.01)" + suffix,
+            o,
+            t,
+            0.8327,
+            0.0125,
+            0.2748,
+            52};
+      r.checked = row::target::dp;
+      r.bound = 0.0125;
+      rows.push_back(r);
+    }
+    {
+      const auto [o, t, iv] =
+          run_eg({fg::mitigation::eg_moment_kind::equalized_odds, 0.01}, lp_step);
+      row r{
+          "ExponentiatedGradient, EqualizedOdds(0.01)" + suffix, o, t, 0.8399, 0.1038, 0.0365, 62};
+      r.checked = row::target::eo;
+      r.bound = 0.0365;
+      r.not_enforced = waiver_if_noise(iv, r.fl_eo);
+      rows.push_back(r);
+    }
   }
 
   // 5. Threshold optimizer on the unmitigated model's training scores.
@@ -285,10 +393,20 @@ int main(int argc, char** argv) {
     const bool dp = c == fg::mitigation::threshold_constraint::demographic_parity;
     const auto expected =
         evaluate(test, fg::mitigation::threshold_probability(rules, test_logits, test.sex));
+    const auto on_train =
+        evaluate(train, fg::mitigation::threshold_probability(rules, train_logits, train.sex));
     std::printf(
         "  ThresholdOptimizer %s: expected on test (no sampling noise): accuracy %.4f, DP %.4f, EO "
-        "%.4f\n",
-        dp ? "DP" : "EO", expected.accuracy, expected.dp, expected.eo);
+        "%.4f; expected on train: DP %.4f, EO %.4f\n",
+        dp ? "DP" : "EO", expected.accuracy, expected.dp, expected.eo, on_train.dp, on_train.eo);
+    interval iv{};
+    if (!dp) {
+      iv = bootstrap_eo(test, fg::mitigation::threshold_probability(rules, test_logits, test.sex));
+      std::printf(
+          "  ThresholdOptimizer EO on 1000 bootstrap resamples of adult.test: median %.4f, 90%% "
+          "interval [%.4f, %.4f]\n",
+          iv.median, iv.lo, iv.hi);
+    }
     row r{dp ? "ThresholdOptimizer, demographic_parity" : "ThresholdOptimizer, equalized_odds",
           evaluate(test, std::vector<double>(y_hat.begin(), y_hat.end())), t};
     if (dp) {
@@ -309,7 +427,7 @@ int main(int argc, char** argv) {
       // (in expectation). On adult.test the female-positive cell has ~590
       // rows, so a TPR difference carries a sampling error of about 0.02:
       // Fairlearn's 0.0040 and fairgate's figure are both draws from it.
-      r.not_enforced = "test-set TPR of ~590 positive women has a sampling error of ~0.02";
+      r.not_enforced = waiver_if_noise(iv, r.fl_eo);
     }
     rows.push_back(r);
   }
@@ -333,6 +451,7 @@ int main(int argc, char** argv) {
       "/ DP / EO / time) |\n");
   std::printf("|---|---|---|---|---|---|\n");
   bool ok = rows[0].test.dp > 0.1;
+  std::size_t waived = 0;  // rows that miss a target reported but not enforced
   for (const auto& r : rows) {
     std::printf("| %s | %.4f | %.4f | %.4f | %.3f s |", r.method.c_str(), r.test.accuracy,
                 r.test.dp, r.test.eo, r.fit_s);
@@ -347,15 +466,15 @@ int main(int argc, char** argv) {
     if (!pass) {
       std::printf("  ^ misses its target: %s <= %.4f%s", r.checked == row::target::dp ? "DP" : "EO",
                   r.bound, std::isnan(r.fl_accuracy) ? "" : " at accuracy >= Fairlearn's - 0.005");
-      if (r.not_enforced) std::printf(" (reported, not enforced: %s)", r.not_enforced);
+      if (!r.not_enforced.empty())
+        std::printf(" (reported, not enforced: %s)", r.not_enforced.c_str());
       std::printf("\n");
     }
-    ok = ok && (pass || r.not_enforced != nullptr);
+    ok = ok && (pass || !r.not_enforced.empty());
+    waived += pass ? 0 : 1;
   }
   if (check) {
-    std::size_t waived = 0;
-    for (const auto& r : rows) waived += r.not_enforced ? 1 : 0;
-    std::printf("\n%s (%zu reported, not enforced)\n",
+    std::printf("\n%s (%zu row(s) miss a target; the waived ones are reported, not enforced)\n",
                 ok ? "all enforced targets met" : "some targets missed", waived);
     return ok ? 0 : 1;
   }

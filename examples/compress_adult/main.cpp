@@ -19,6 +19,9 @@
 //    ends in a passing state, and that state is sparser than the most
 //    aggressive uniform step that still passes.
 // Checkpoints and the JSON-lines changelog of each run are left under --out.
+// The host (the MLP's f32 weight copies) and the plan come from
+// fairgate/cli/pipeline.hpp, the code path `fairgate demo` and `fairgate
+// compress` run on.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +32,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fairgate/cli/pipeline.hpp>
 #include <fairgate/gate/controller.hpp>
 #include <fairgate/io/adult.hpp>
 #include <fairgate/io/encoder.hpp>
@@ -125,19 +129,9 @@ int main(int argc, char** argv) {
     rows.groups.push_back(genc.encode(cats));
   }
 
-  // The host's f32 copies of the two weight matrices (biases stay dense, fp32).
-  auto& layers = model.layers();
-  std::vector<std::vector<float>> w32(layers.size());
-  for (std::size_t l = 0; l < layers.size(); ++l)
-    for (double v : layers[l].weight) w32[l].push_back(static_cast<float>(v));
-  const auto evaluate = [&] {
-    for (std::size_t l = 0; l < layers.size(); ++l)
-      for (std::size_t i = 0; i < w32[l].size(); ++i)
-        layers[l].weight[i] = static_cast<double>(w32[l][i]);
-    std::vector<double> logits(test.rows);
-    model.predict_logits(test.view(), logits);
-    return logits;
-  };
+  // The host: f32 copies of the two weight matrices (biases stay dense, fp32),
+  // scored as logits (rows.threshold = 0).
+  fg::cli::mlp_host host(model, test.view(), /*probabilities=*/false);
 
   const auto policy = fg::policy::parse_policy_file(FAIRGATE_COMPRESS_ADULT_POLICY);
   std::printf(
@@ -147,18 +141,12 @@ int main(int argc, char** argv) {
 
   bool ok = true;
   for (const auto& target : policy.targets) {
-    auto plan = fg::gate::prune_steps(0.1, 0.9, 0.1);
-    fg::gate::milestone last;
-    last.sparsity = 0.95;
-    plan.push_back(last);
-    const bool quant =
-        target.compression.allowed_bits.front() == 8 || target.compression.allowed_bits.size() > 1;
-    if (quant) {
-      fg::gate::milestone q;
-      q.kind = fg::gate::milestone_kind::quantize;
-      q.bits = 8;
-      plan.insert(plan.begin(), q);
-    }
+    // 0.1, 0.2, ..., 0.9 (as prune_steps computes them), 0.95; the device
+    // target first fake-quantizes to int8 per channel.
+    std::vector<double> steps;
+    for (const auto& m : fg::gate::prune_steps(0.1, 0.9, 0.1)) steps.push_back(m.sparsity);
+    steps.push_back(0.95);
+    const auto plan = fg::cli::default_plan(target, steps);
     fg::gate::run_result res[2];
     const char* names[2] = {"plain", "controller"};
     for (int mode = 0; mode < 2; ++mode) {
@@ -167,14 +155,8 @@ int main(int argc, char** argv) {
       o.targets = {target.name};
       if (mode == 0) o.remedies = {};  // plain: gate and roll back, nothing else
       fg::gate::controller c(policy, rows, o);
-      for (std::size_t l = 0; l < layers.size(); ++l) {
-        const auto& L = layers[l];
-        c.add_tensor("layer" + std::to_string(l) + ".weight",
-                     fg::tensor::view::contiguous(w32[l].data(), {static_cast<std::int64_t>(L.out),
-                                                                  static_cast<std::int64_t>(L.in)}),
-                     0);
-      }
-      c.on_evaluate(evaluate);
+      host.register_tensors(c);
+      c.on_evaluate([&] { return host.evaluate(); });
       res[mode] = c.run(plan);
       std::printf("\n== target '%s', %s run (%s) ==\n", target.name.c_str(), names[mode],
                   mode == 0 ? "uniform global magnitude steps, no remedies"

@@ -8,6 +8,7 @@
 #include <fairgate/version.hpp>
 
 // math
+#include <fairgate/math/branchless.hpp>
 #include <fairgate/math/deterministic.hpp>
 
 // rng
@@ -34,8 +35,10 @@
 #include <fairgate/metrics/groups.hpp>
 #include <fairgate/metrics/inputs.hpp>
 #include <fairgate/metrics/rates.hpp>
+#include <fairgate/metrics/score_bins.hpp>
 #include <fairgate/metrics/serialize.hpp>
 // metrics: scores, ranking, calibration, threshold sweep, inequality
+#include <fairgate/metrics/accumulator_scores.hpp>
 #include <fairgate/metrics/calibration.hpp>
 #include <fairgate/metrics/inequality.hpp>
 #include <fairgate/metrics/probabilistic.hpp>
@@ -76,6 +79,7 @@
 
 // objectives
 #include <fairgate/objectives/penalties.hpp>
+#include <fairgate/objectives/proxy_lagrangian.hpp>
 
 // monitor (rollback.hpp is not included: it needs the compiled manifest/io libraries)
 #include <fairgate/monitor/config.hpp>

@@ -7,7 +7,7 @@ carry the C status name and message.
 from ._native import FairgateError, lib
 
 __all__ = ["FairgateError", "version", "abi_version", "rng", "objectives", "metrics", "uncertainty",
-           "prune", "quantize"]
+           "prune", "quantize", "monitor", "policy", "gate", "controller", "manifest"]
 
 
 def version() -> str:
@@ -20,3 +20,5 @@ def abi_version() -> int:
 
 
 from . import metrics, objectives, prune, quantize, rng, uncertainty  # noqa: E402  (need lib loaded first)
+from . import monitor  # noqa: E402
+from . import controller, gate, manifest, policy  # noqa: E402

@@ -538,10 +538,88 @@ json run_audit(const audit_config& c, const terminal& t, fairgate::manifest::man
                        "bootstrap row weights, replicate " + std::to_string(b));
       }
     }
-    res["intervals"] = {{"method", method},   {"replicates", c.bootstrap},
-                        {"seed", c.seed},     {"confidence", c.confidence},
-                        {"overall", iv_over}, {"by_group", iv_by},
-                        {"disparities", iv_d}};
+    // Score-based metrics (roc_auc, log_loss, brier, ece) have no cell-level
+    // shortcut: every replicate reweights the rows by Poisson(1) multipliers
+    // k_i (uncertainty::row_weights, a pure function of (seed, replicate,
+    // row)) times the sample weight, and recomputes the metric with those
+    // weights (TFMA's Poisson bootstrap). Percentile interval as above.
+    if (!scores.empty()) {
+      const bool probs =
+          std::all_of(scores.begin(), scores.end(), [](double v) { return v >= 0.0 && v <= 1.0; });
+      const std::size_t K = probs ? 4 : 1;  // roc_auc only for arbitrary scores
+      const char* skeys[4] = {"roc_auc", "log_loss", "brier", "ece"};
+      const std::span<const double> s(scores);
+      const std::span<const std::uint8_t> ys(y);
+      const std::span<const std::uint32_t> gs(codes);
+      const std::size_t B = c.bootstrap;
+      std::vector<double> v_all(K * B), v_by(K * G * B);
+      std::vector<std::uint32_t> k(n);
+      std::vector<double> wb(n);
+      const auto nan_if = [](bool defined, double v) {
+        return defined ? v : std::numeric_limits<double>::quiet_NaN();
+      };
+      progress_bar bar(t, "bootstrap (score metrics)", B);
+      for (std::uint32_t b = 0; b < c.bootstrap; ++b) {
+        fu::row_weights(c.seed, b, 0, std::span<std::uint32_t>(k));
+        for (std::size_t i = 0; i < n; ++i)
+          wb[i] = (weighted ? weights[i] : 1.0) * static_cast<double>(k[i]);
+        const std::span<const double> w(wb);
+        const auto auc = fm::roc_auc(s, ys, gs, G, w);
+        v_all[b] = nan_if(auc.overall.defined, auc.overall.auc);
+        for (std::uint32_t g = 0; g < G; ++g)
+          v_by[g * B + b] = nan_if(auc.groups[g].defined, auc.groups[g].auc);
+        if (probs) {
+          const auto ll = fm::log_loss(s, ys, gs, G, w);
+          const auto br = fm::brier_score(s, ys, gs, G, w);
+          const auto cal =
+              fm::calibration(s, ys, gs, G, c.calibration_bins, fm::binning::uniform, w);
+          v_all[1 * B + b] = nan_if(ll.overall.defined, ll.overall.value);
+          v_all[2 * B + b] = nan_if(br.overall.defined, br.overall.value);
+          v_all[3 * B + b] = nan_if(cal.overall.defined, cal.overall.ece);
+          for (std::uint32_t g = 0; g < G; ++g) {
+            v_by[(1 * G + g) * B + b] = nan_if(ll.groups[g].defined, ll.groups[g].value);
+            v_by[(2 * G + g) * B + b] = nan_if(br.groups[g].defined, br.groups[g].value);
+            v_by[(3 * G + g) * B + b] = nan_if(cal.groups[g].defined, cal.groups[g].ece);
+          }
+        }
+        bar.update(b + 1);
+      }
+      bar.finish();
+      const auto slice = [&](const std::vector<double>& v, std::size_t row) {
+        return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(row * B),
+                                   v.begin() + static_cast<std::ptrdiff_t>((row + 1) * B));
+      };
+      for (std::size_t j = 0; j < K; ++j) {
+        const json& ov = overall.at(skeys[j]);
+        iv_over[skeys[j]] = interval_json(fu::summarize_replicates(
+            ov.is_number() ? ov.get<double>() : std::numeric_limits<double>::quiet_NaN(),
+            slice(v_all, j), c.confidence));
+        for (std::uint32_t g = 0; g < G; ++g) {
+          const json& gv = by_group.at(names[g]).at(skeys[j]);
+          iv_by[names[g]][skeys[j]] = interval_json(fu::summarize_replicates(
+              gv.is_number() ? gv.get<double>() : std::numeric_limits<double>::quiet_NaN(),
+              slice(v_by, j * G + g), c.confidence));
+        }
+      }
+      if (!weighted) {
+        for (std::uint32_t b = 0; b < c.bootstrap; ++b) {
+          man.add_stream(fairgate::rng::stream_key{c.seed, fu::bootstrap_purposes::rows.tag, b},
+                         "bootstrap row weights (score metrics), replicate " + std::to_string(b));
+        }
+      }
+    }
+    res["intervals"] = {
+        {"method", method},
+        {"replicates", c.bootstrap},
+        {"score_method", scores.empty() ? json(nullptr)
+                                        : json("poisson bootstrap (rows" +
+                                               std::string(weighted ? ", weighted" : "") +
+                                               "), percentile interval")},
+        {"seed", c.seed},
+        {"confidence", c.confidence},
+        {"overall", iv_over},
+        {"by_group", iv_by},
+        {"disparities", iv_d}};
   }
 
   // --- manifest: inputs, the columns read, the configuration, the results

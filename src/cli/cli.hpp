@@ -16,7 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fairgate/io/encoder.hpp>
 #include <fairgate/manifest/manifest.hpp>
+#include <fairgate/train/feedforward.hpp>
 
 namespace fairgate_cli {
 
@@ -126,6 +128,73 @@ struct predict_config {
 };
 // Returns the output CSV text and a short summary.
 [[nodiscard]] std::pair<std::string, json> run_predict(const predict_config& c);
+
+// A model file written by `fairgate train` (docs/cli.md, "Model file").
+struct loaded_model {
+  fairgate::train::feedforward model;
+  fairgate::io::feature_encoder encoder;
+  std::string label;
+  std::optional<std::string> positive;
+};
+// Errors name the file: parse_error (not JSON, not a model, wrong shapes),
+// unsupported (a newer format version), io_error (missing file).
+[[nodiscard]] loaded_model load_model(const std::string& path);
+
+// ----------------------------------------------------------------- compress / demo / check
+struct compress_config {
+  std::string model;
+  std::string policy;
+  std::vector<std::string> targets;  // empty: every target of the policy
+  std::string data;
+  std::string label;                    // empty: the model's label
+  std::optional<std::string> positive;  // unset: the model's
+  double threshold = 0.5;               // on sigmoid(logit)
+  std::vector<double> sparsities;       // empty: 0.1 ... 0.9, 0.95
+  bool remedies = true;
+  std::string out = "fairgate-compress";
+};
+[[nodiscard]] json to_json(const compress_config& c);
+[[nodiscard]] compress_config compress_config_from_json(const json& j);
+// Runs the controller into `dir` (checkpoints/, changelog); records inputs,
+// policy, streams, config, results and artifact hashes in `m`. `dir` is
+// separate from c.out so that verify can rerun into a scratch directory.
+[[nodiscard]] json run_compress(const compress_config& c, const std::string& dir, const terminal& t,
+                                fairgate::manifest::manifest& m);
+
+struct demo_config {
+  std::string data;    // directory with adult.data and adult.test
+  std::string policy;  // the two-target policy (server, device)
+  std::uint64_t seed = 20261123;
+  std::uint32_t bootstrap = 200;
+  std::string out = "fairgate-out";
+};
+[[nodiscard]] json to_json(const demo_config& c);
+[[nodiscard]] demo_config demo_config_from_json(const json& j);
+[[nodiscard]] json run_demo(const demo_config& c, const std::string& dir, const terminal& t,
+                            fairgate::manifest::manifest& m);
+void print_compress_summary(const json& results, const std::string& out_dir, const terminal& t);
+
+// Records the files `include` (names relative to `dir`; a directory means
+// every file under it) as artifacts of `m`, sorted by name, '/' separators.
+void add_directory_artifacts(fairgate::manifest::manifest& m, const std::string& dir,
+                             const std::vector<std::string>& include);
+
+struct check_config {
+  std::string policy;
+  std::string target;
+  std::string baseline;   // CSV of the baseline model's predictions
+  std::string candidate;  // CSV of the candidate's predictions: the same rows in the same order
+  std::string label;
+  std::string score;  // exactly one of score / pred, read from both files
+  std::string pred;
+  std::vector<std::string> groups;
+  std::string weight;
+  std::optional<std::string> positive;
+  double threshold = 0.5;
+  std::optional<std::uint64_t> seed;
+};
+// The gate verdict as JSON (gate::verdict::to_json, parsed).
+[[nodiscard]] json run_check(const check_config& c);
 
 // The label binarisation shared by audit and train: {0,1}, {-1,1} or
 // {false,true} (any case) map naturally; otherwise --positive names the

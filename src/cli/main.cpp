@@ -3,6 +3,10 @@
 //   fairgate audit preds.csv --label y --score p --threshold 0.5 --group sex,race --json
 //   fairgate train data.csv --label income --positive '>50K' --out model.json
 //   fairgate predict model.json data.csv --out preds.csv
+//   fairgate demo                                   # the main job on bundled UCI Adult
+//   fairgate compress model.json --policy p.toml --data test.csv --out run/
+//   fairgate check --policy p.toml --target server --baseline a.csv --candidate b.csv
+//                  --label y --score s --group sex
 //   fairgate verify run/manifest.json
 //   fairgate report run/
 #include <unistd.h>
@@ -14,6 +18,8 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+
+#include <fairgate/io/adult.hpp>
 
 #include <fairgate/error.hpp>
 #include <fairgate/io/file.hpp>
@@ -141,15 +147,127 @@ int cmd_predict(const predict_config& c, const global_options& g) {
   return exit_ok;
 }
 
+// ------------------------------------------------------------------ compress / demo
+// The files of a compress or demo run directory that the manifest hashes
+// (besides results.json): the changelog, the checkpoint heads and store, and
+// the demo's predictions.
+const std::vector<std::string> run_artifacts = {"changelog.jsonl", "heads", "predictions.csv",
+                                                "store"};
+
+void record_run_files(manifest& m, const std::string& dir, const std::string& results_text) {
+  add_directory_artifacts(m, dir, run_artifacts);
+  m.add_artifact("results.json",
+                 std::as_bytes(std::span<const char>(results_text.data(), results_text.size())));
+}
+
+void write_run(const json& res, manifest& m, const std::string& dir, const global_options& g) {
+  const std::string results_text = res.dump(2) + "\n";
+  write_text(fs::path(dir) / "results.json", results_text);
+  record_run_files(m, dir, results_text);
+  stamp(m);
+  // The report is rendered from the manifest, so its hash is recorded unhashed.
+  const std::string html = fairgate::report::render_run(res, json::parse(m.to_json()));
+  m.unhashed()["report_html_bytes"] = html.size();
+  m.unhashed()["report_html_sha256"] = fairgate::io::sha256_hex(html);
+  write_text(fs::path(dir) / "report.html", html);
+  m.write(fs::path(dir) / "manifest.json");
+  if (!g.quiet && !g.json_output)
+    std::fprintf(stderr,
+                 "fairgate: wrote %s/{manifest.json,results.json,report.html,changelog.jsonl,"
+                 "heads/,store/}\n",
+                 dir.c_str());
+}
+
+void make_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw fairgate::error(fairgate::errc::io_error,
+                          dir + ": cannot create the directory (" + ec.message() + ")");
+}
+
+int cmd_compress(const compress_config& c, const global_options& g, const terminal& t) {
+  make_dir(c.out);
+  manifest m;
+  const json res = run_compress(c, c.out, t, m);
+  write_run(res, m, c.out, g);
+  bool pass = true;
+  for (const auto& x : res.at("targets")) pass = pass && x.at("pass").get<bool>();
+  if (g.json_output)
+    print_json(res);
+  else
+    print_compress_summary(res, c.out, t);
+  // A target without any passing compressed state is a failed gate.
+  return pass ? exit_ok : exit_failed;
+}
+
+int cmd_demo(const demo_config& c, const global_options& g, const terminal& t) {
+  const auto start = std::chrono::steady_clock::now();
+  make_dir(c.out);
+  manifest m;
+  const json res = run_demo(c, c.out, t, m);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  m.unhashed()["duration_seconds"] = seconds;
+  write_run(res, m, c.out, g);
+  if (g.json_output) {
+    print_json(res);
+  } else {
+    std::printf("fairgate demo: UCI Adult, %s training rows, %s test rows, groups sex x race\n",
+                res.at("split").at("train_rows").dump().c_str(),
+                res.at("split").at("test_rows").dump().c_str());
+    print_compress_summary(res, c.out, t);
+    std::printf("manifest: %s (check it with: fairgate verify %s)\n",
+                (fs::path(c.out) / "manifest.json").string().c_str(),
+                (fs::path(c.out) / "manifest.json").string().c_str());
+    std::printf("finished in %.1f s\n", seconds);
+  }
+  return exit_ok;
+}
+
+int cmd_check(check_config c, const global_options& g, const terminal& t) {
+  json v = run_check(c);
+  const std::string table = v.at("table").get<std::string>();
+  v.erase("table");
+  const bool pass = v.at("pass").get<bool>();
+  if (g.json_output) {
+    print_json(v);
+  } else {
+    std::cout << table;
+    if (!table.empty() && table.back() != '\n') std::cout << "\n";
+    std::cout << (pass ? t.paint(t.colour_stdout, "32", "gate: PASS")
+                       : t.paint(t.colour_stdout, "31", "gate: FAIL"))
+              << "\n";
+  }
+  return pass ? exit_ok : exit_failed;
+}
+
+// A scratch directory for a verify rerun (removed afterwards).
+struct scratch_dir {
+  std::string path;
+  scratch_dir() {
+    std::string tmpl = (fs::temp_directory_path() / "fairgate-verify-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr)
+      throw fairgate::error(fairgate::errc::io_error, "cannot create a scratch directory");
+    path = tmpl;
+  }
+  ~scratch_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  scratch_dir(const scratch_dir&) = delete;
+  scratch_dir& operator=(const scratch_dir&) = delete;
+};
+
 // ------------------------------------------------------------------ verify
 int cmd_verify(const std::string& path, const global_options& g, const terminal& t) {
   const manifest recorded = manifest::read(path);
   const json& cfg = recorded.computation().at("config");
   const std::string command = cfg.value("command", "");
-  if (command != "audit" && command != "train") {
-    throw fairgate::error(
-        fairgate::errc::unsupported,
-        path + ": cannot rerun a '" + command + "' run (this fairgate reruns audit and train)");
+  if (command != "audit" && command != "train" && command != "compress" && command != "demo") {
+    throw fairgate::error(fairgate::errc::unsupported,
+                          path + ": cannot rerun a '" + command +
+                              "' run (this fairgate reruns audit, train, compress and demo)");
   }
   // Inputs first: a changed input is named even when the rerun cannot parse it.
   std::vector<std::string> changed;
@@ -175,8 +293,15 @@ int cmd_verify(const std::string& path, const global_options& g, const terminal&
                              std::as_bytes(std::span<const char>(text.data(), text.size())));
         }
       }
-    } else {
+    } else if (command == "train") {
       (void)run_train(train_config_from_json(cfg), t, rerun);
+    } else {
+      // compress / demo: rerun into a scratch directory, hash the same files.
+      const scratch_dir dir;
+      const json res = command == "demo"
+                           ? run_demo(demo_config_from_json(cfg), dir.path, t, rerun)
+                           : run_compress(compress_config_from_json(cfg), dir.path, t, rerun);
+      record_run_files(rerun, dir.path, res.dump(2) + "\n");
     }
   } catch (const fairgate::error& e) {
     if (changed.empty()) throw;
@@ -226,6 +351,16 @@ int cmd_report(const std::string& run, std::string out, const global_options& g)
   else
     std::printf("wrote %s\n", out.c_str());
   return exit_ok;
+}
+
+// The bundled Adult copy: FAIRGATE_DATA_DIR / the install / the source tree
+// (io::data_dir), else the source tree this binary was built from.
+std::string default_adult_dir() {
+  try {
+    return (fairgate::io::data_dir() / "adult").string();
+  } catch (const fairgate::error&) {
+    return FAIRGATE_DEMO_DATA_DIR;
+  }
 }
 
 }  // namespace
@@ -338,6 +473,74 @@ int main(int argc, char** argv) {
   report->add_option("--out", report_out,
                      "Output file (default: report.html in the run directory)");
 
+  // compress
+  compress_config cc;
+  auto* compress = app.add_subcommand(
+      "compress",
+      "Run the constraint-aware compression controller on a saved model against a policy");
+  compress->add_option("model", cc.model, "Model file from fairgate train")->required();
+  compress->add_option("--policy", cc.policy, "Policy file (TOML, docs/policy.md)")->required();
+  compress->add_option("--target", cc.targets, "Target(s) of the policy (default: all)")
+      ->delimiter(',');
+  compress
+      ->add_option("--data", cc.data, "CSV of evaluation rows (features, label, sensitive columns)")
+      ->required();
+  compress->add_option("--label", cc.label, "Label column (default: the model's)");
+  compress->add_option("--positive", cc.positive, "Positive label value (default: the model's)");
+  compress->add_option("--threshold", cc.threshold,
+                       "pred = sigmoid(logit) >= threshold (default 0.5)");
+  compress
+      ->add_option("--sparsity", cc.sparsities,
+                   "Prune steps, comma-separated (default 0.1,0.2,...,0.9,0.95)")
+      ->delimiter(',');
+  bool no_remedies = false;
+  compress->add_flag("--no-remedies", no_remedies,
+                     "Plain gate-and-rollback: no bisect, restore or revert remedies");
+  compress->add_option("--out", cc.out, "Run directory (default fairgate-compress)");
+
+  // demo
+  demo_config dc;
+  dc.policy = FAIRGATE_DEMO_POLICY;
+  auto* demo = app.add_subcommand(
+      "demo",
+      "The main job on bundled UCI Adult: split, train, audit, mitigate, compress for two "
+      "targets under policy gates, write fairgate-out/");
+  demo->add_option("--out", dc.out, "Output directory (default fairgate-out)");
+  demo->add_option("--data", dc.data,
+                   "Directory with adult.data and adult.test (default: the bundled copy)");
+  demo->add_option("--seed", dc.seed, "Root seed of the split, training and bootstrap");
+  demo->add_option("--policy", dc.policy, "Policy with targets server and device");
+  demo->add_option("--bootstrap", dc.bootstrap, "Audit bootstrap replicates (default 200)")
+      ->check(CLI::Range(0, 100000));
+
+  // check
+  check_config kc;
+  std::optional<std::uint64_t> check_seed;
+  auto* check = app.add_subcommand(
+      "check", "Gate a candidate model's predictions against a baseline's under a policy target");
+  check->add_option("--policy", kc.policy, "Policy file (TOML)")->required();
+  check->add_option("--target", kc.target, "Target of the policy")->required();
+  check->add_option("--baseline", kc.baseline, "CSV of the baseline model's predictions")
+      ->required();
+  check
+      ->add_option("--candidate", kc.candidate,
+                   "CSV of the candidate's predictions (the same rows in the same order)")
+      ->required();
+  check->add_option("--label", kc.label, "Label column (in both files)")->required();
+  auto* k_score = check->add_option("--score", kc.score, "Score column (in both files)");
+  auto* k_pred = check->add_option("--pred", kc.pred, "Hard prediction column (in both files)");
+  k_score->excludes(k_pred);
+  check
+      ->add_option("--group", kc.groups,
+                   "Sensitive column(s), comma-separated, as the target's sensitive_features")
+      ->required()
+      ->delimiter(',');
+  check->add_option("--weight", kc.weight, "Sample weight column (point evidence only)");
+  check->add_option("--positive", kc.positive, "The label value that counts as positive");
+  check->add_option("--threshold", kc.threshold, "pred = score >= threshold (default 0.5)")
+      ->needs(k_score);
+  check->add_option("--seed", check_seed, "Seed of the gate's bootstrap (default: the policy's)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -364,6 +567,20 @@ int main(int argc, char** argv) {
       return cmd_train(tc, train_manifest, g, t);
     }
     if (*predict) return cmd_predict(pc, g);
+    if (*compress) {
+      cc.remedies = !no_remedies;
+      return cmd_compress(cc, g, t);
+    }
+    if (*demo) {
+      if (dc.data.empty()) dc.data = default_adult_dir();
+      return cmd_demo(dc, g, t);
+    }
+    if (*check) {
+      if (kc.score.empty() == kc.pred.empty())
+        throw usage_error("check: give exactly one of --score COL and --pred COL");
+      kc.seed = check_seed;
+      return cmd_check(kc, g, t);
+    }
     if (*verify) return cmd_verify(verify_path, g, t);
     if (*report) return cmd_report(report_run, report_out, g);
   } catch (const usage_error& e) {

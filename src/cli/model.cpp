@@ -263,33 +263,32 @@ std::string shortest(double v) {
 
 }  // namespace
 
-std::pair<std::string, json> run_predict(const predict_config& c) {
+loaded_model load_model(const std::string& path) {
   const json doc = [&] {
-    const std::string text = fio::read_text_file(c.model);
+    const std::string text = fio::read_text_file(path);
     try {
       return json::parse(text);
     } catch (const json::parse_error& e) {
-      throw fairgate::error(errc::parse_error, c.model + ": not valid JSON (" + e.what() + ")");
+      throw fairgate::error(errc::parse_error, path + ": not valid JSON (" + e.what() + ")");
     }
   }();
   require(doc.is_object() && doc.value("format", "") == model_format, errc::parse_error, [&] {
-    return c.model + ": not a fairgate model file (\"format\" is not \"fairgate.model\")";
+    return path + ": not a fairgate model file (\"format\" is not \"fairgate.model\")";
   });
   require(doc.value("version", 0) <= model_version, errc::unsupported, [&] {
-    return c.model + ": model format version " + doc.at("version").dump() +
+    return path + ": model format version " + doc.at("version").dump() +
            " is newer than this fairgate reads (" + std::to_string(model_version) + ")";
   });
-  ft::feedforward model;
-  fio::feature_encoder enc;
+  loaded_model lm;
   try {
-    enc = fio::feature_encoder::from_json(doc.at("encoder").dump());
-    model = ft::feedforward(doc.at("architecture").at("inputs").get<std::size_t>(),
-                            doc.at("architecture").at("hidden").get<std::vector<std::size_t>>());
+    lm.encoder = fio::feature_encoder::from_json(doc.at("encoder").dump());
+    lm.model = ft::feedforward(doc.at("architecture").at("inputs").get<std::size_t>(),
+                               doc.at("architecture").at("hidden").get<std::vector<std::size_t>>());
     const json& layers = doc.at("layers");
-    require(layers.size() == model.layers().size(), errc::parse_error,
+    require(layers.size() == lm.model.layers().size(), errc::parse_error,
             "layer count does not match the architecture");
     for (std::size_t l = 0; l < layers.size(); ++l) {
-      auto& dst = model.layers()[l];
+      auto& dst = lm.model.layers()[l];
       auto w = layers[l].at("weight").get<std::vector<double>>();
       auto b = layers[l].at("bias").get<std::vector<double>>();
       require(w.size() == dst.weight.size() && b.size() == dst.bias.size(), errc::parse_error,
@@ -297,13 +296,23 @@ std::pair<std::string, json> run_predict(const predict_config& c) {
       dst.weight = std::move(w);
       dst.bias = std::move(b);
     }
-    require(enc.n_features() == model.inputs(), errc::parse_error,
+    require(lm.encoder.n_features() == lm.model.inputs(), errc::parse_error,
             "the encoder and the model disagree on the input size");
+    lm.label = doc.value("label", "");
+    if (doc.contains("positive") && doc.at("positive").is_string())
+      lm.positive = doc.at("positive").get<std::string>();
   } catch (const json::exception& e) {
-    throw fairgate::error(errc::parse_error, c.model + ": malformed model file (" + e.what() + ")");
+    throw fairgate::error(errc::parse_error, path + ": malformed model file (" + e.what() + ")");
   } catch (const fairgate::error& e) {
-    throw fairgate::error(e.code(), c.model + ": " + e.what());
+    throw fairgate::error(e.code(), path + ": " + e.what());
   }
+  return lm;
+}
+
+std::pair<std::string, json> run_predict(const predict_config& c) {
+  loaded_model lm = load_model(c.model);
+  const ft::feedforward& model = lm.model;
+  const fio::feature_encoder& enc = lm.encoder;
 
   const fio::csv_table table = fio::read_csv(c.input);
   for (const auto& name : {c.score_column, c.pred_column}) {

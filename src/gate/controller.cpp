@@ -15,9 +15,12 @@
 
 #include <fairgate/error.hpp>
 #include <fairgate/gate/gate.hpp>
+#include <fairgate/gate/record.hpp>
 #include <fairgate/io/file.hpp>
 #include <fairgate/io/sha256.hpp>
 #include <fairgate/io/store.hpp>
+#include <fairgate/manifest/manifest.hpp>
+#include <fairgate/policy/canonical.hpp>
 #include <fairgate/prune/amount.hpp>
 #include <fairgate/prune/global.hpp>
 #include <fairgate/prune/magnitude.hpp>
@@ -76,10 +79,66 @@ struct cstate {
   std::vector<std::vector<float>> scales;  // fake-quant scales (empty when bits = 32)
 };
 
+// The fake-quantization scheme of a bit width: symmetric, PyTorch's
+// torch_symmetric scales (amax / 127.5 for int8 over [-128, 127], amax / 7.5
+// for int4 over [-8, 7]), per channel along `axis` or per tensor.
+quantize::scheme scheme_for(std::uint32_t bits, int axis) {
+  quantize::scheme sc;
+  sc.type = bits == 4 ? quantize::qtype::int4 : quantize::qtype::int8;
+  sc.rule = quantize::scale_rule::torch_symmetric;
+  sc.axis = axis;
+  return sc;
+}
+
 std::vector<std::byte> as_bytes(const void* p, std::size_t n) {
   std::vector<std::byte> b(n);
   if (n) std::memcpy(b.data(), p, n);
   return b;
+}
+
+// Appends one changelog line. If the append fails (disk full: EFBIG/ENOSPC
+// after a partial write), the file is cut back to its previous length so
+// that no partial line is left behind for the next append to glue onto;
+// cutting back needs no space. The error is rethrown.
+void append_changelog(const fs::path& path, const std::string& line) {
+  std::error_code ec;
+  const auto before = fs::exists(path, ec) ? fs::file_size(path, ec) : std::uintmax_t{0};
+  try {
+    io::append_line_durable(path, line);
+  } catch (...) {
+    std::error_code ec2;
+    if (!ec && fs::exists(path, ec2) && fs::file_size(path, ec2) != before)
+      fs::resize_file(path, before, ec2);
+    throw;
+  }
+}
+
+// A changelog that ends in a partial line (a crash in the middle of an
+// append) is cut back to its last complete line before anything is appended.
+void trim_partial_line(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec) || ec) return;
+  const std::string text = io::read_text_file(path);
+  if (text.empty() || text.back() == '\n') return;
+  const auto nl = text.rfind('\n');
+  fs::resize_file(path, nl == std::string::npos ? 0 : nl + 1, ec);
+  require(!ec, errc::io_error, [&] {
+    return "controller: cannot cut the partial last line of " + path.string() + ": " + ec.message();
+  });
+}
+
+const char* remedy_name(remedy r) {
+  switch (r) {
+    case remedy::bisect:
+      return "bisect";
+    case remedy::restore_critical:
+      return "restore_critical";
+    case remedy::revert_tensor:
+      return "revert_tensor";
+    case remedy::stop:
+      return "stop";
+  }
+  return "unknown";
 }
 
 }  // namespace
@@ -105,9 +164,11 @@ struct controller::impl {
   const policy::target* target = nullptr;
   io::content_store store;
   std::vector<double> baseline_scores;
+  cstate orig_state;  // the host's original weights, read once when run() starts
   std::vector<tensor::mask> empty_masks;
   std::uint64_t step = 0;
   std::uint64_t checkpoint_no = 0;
+  std::vector<std::string> checkpoint_states;  // state digest of every checkpoint, in order
   std::string plan_digest;
   bool resumed_pending_note = false;
 
@@ -135,11 +196,7 @@ struct controller::impl {
         const int axis = s.per_channel[t] ? c.tensors_[t].axis : quantize::per_tensor;
         quantize::minmax_observer obs(axis);
         obs.observe(v);
-        quantize::scheme sc;
-        sc.type = quantize::qtype::int8;
-        sc.rule = quantize::scale_rule::torch_symmetric;
-        sc.axis = axis;
-        const auto qp = obs.calculate_qparams(sc);
+        const auto qp = obs.calculate_qparams(scheme_for(s.bits[t], axis));
         quantize::fake_quantize(v, qp, v);
         s.scales[t] = qp.scale;
       } else {
@@ -209,6 +266,7 @@ struct controller::impl {
         gate_inputs::from_scores(c.rows_.labels, baseline_scores, sc, c.rows_.threshold,
                                  c.rows_.groups, c.rows_.group_names);
     in.seed = c.opts_.seed;
+    in.sensitive_features = c.rows_.sensitive_features;
     return evaluate(c.policy_, target->name, in);
   }
 
@@ -349,7 +407,7 @@ struct controller::impl {
       j["resumed"] = true;
       resumed_pending_note = false;
     }
-    io::append_line_durable(c.changelog_path(), j.dump());
+    append_changelog(c.changelog_path(), j.dump());
   }
 
   void record_point(const cstate& s, const verdict& v) {
@@ -434,6 +492,8 @@ struct controller::impl {
            {"scales", s.scales[t]}});
     }
     j["state"] = std::move(ts);
+    j["state_digest"] = state_digest(s);
+    j["previous"] = result.checkpoints.empty() ? ojson(nullptr) : ojson(result.checkpoints.back());
     // The gate draws from keyed streams only (no sequential RNG state): the key is the record.
     j["rng"] = {{"seed", c.opts_.seed ? ojson(*c.opts_.seed) : ojson(nullptr)},
                 {"positions", ojson::array()}};
@@ -449,6 +509,8 @@ struct controller::impl {
     j["points"] = std::move(pts);
     const std::string hash = store.put(j.dump());
     io::write_file_atomic(head_path(), ojson{{"checkpoint", hash}}.dump() + "\n");
+    result.checkpoints.push_back(hash);
+    checkpoint_states.push_back(j["state_digest"].get<std::string>());
     ++checkpoint_no;
     if (c.opts_.after_checkpoint) c.opts_.after_checkpoint(target->name, checkpoint_no);
   }
@@ -459,6 +521,45 @@ struct controller::impl {
     bool stopped = false, done = false;
     std::string verdict_json;
   };
+
+  static ojson parse_object(const std::vector<std::byte>& b) {
+    return ojson::parse(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+  }
+
+  // The state a checkpoint records (every blob re-hashed on read).
+  cstate load_state(const ojson& j) const {
+    cstate s = original();
+    const auto& ts = j.at("state");
+    require(ts.size() == T(), errc::invalid_argument,
+            "controller: checkpoint tensor count differs");
+    for (std::size_t t = 0; t < T(); ++t) {
+      require(ts[t].at("name").get<std::string>() == c.tensors_[t].name, errc::invalid_argument,
+              [&] {
+                return "controller: checkpoint tensor " + std::to_string(t) + " is '" +
+                       ts[t].at("name").get<std::string>() + "', registered is '" +
+                       c.tensors_[t].name + "'";
+              });
+      const auto mb = store.get(ts[t].at("mask").get<std::string>());
+      require(mb.size() == s.masks[t].words().size() * sizeof(std::uint64_t),
+              errc::verification_failed,
+              "controller: checkpoint mask size differs from the tensor's");
+      tensor::mask m = tensor::mask::like(c.tensors_[t].view);
+      for (std::int64_t i = 0; i < numel(t); ++i) {
+        std::uint64_t wd;
+        std::memcpy(&wd, mb.data() + static_cast<std::size_t>(i / 64) * 8, 8);
+        m.set(i, ((wd >> (i % 64)) & 1u) != 0);
+      }
+      s.masks[t] = std::move(m);
+      const auto wb = store.get(ts[t].at("weights").get<std::string>());
+      require(wb.size() == s.master[t].size() * sizeof(float), errc::verification_failed,
+              "controller: checkpoint weights size differs from the tensor's");
+      std::memcpy(s.master[t].data(), wb.data(), wb.size());
+      s.bits[t] = ts[t].at("bits").get<std::uint32_t>();
+      s.per_channel[t] = ts[t].at("per_channel").get<bool>() ? 1 : 0;
+      s.scales[t] = ts[t].at("scales").get<std::vector<float>>();
+    }
+    return s;
+  }
 
   std::optional<loaded> load_head() {
     if (!fs::exists(head_path())) return std::nullopt;
@@ -478,30 +579,7 @@ struct controller::impl {
              "' was written for another plan or other tensors; cannot resume";
     });
     loaded L;
-    L.s = original();
-    const auto& ts = j.at("state");
-    require(ts.size() == T(), errc::invalid_argument,
-            "controller: checkpoint tensor count differs");
-    for (std::size_t t = 0; t < T(); ++t) {
-      const auto mb = store.get(ts[t].at("mask").get<std::string>());
-      auto words = L.s.masks[t].words();
-      require(mb.size() == words.size() * sizeof(std::uint64_t), errc::verification_failed,
-              "controller: checkpoint mask size differs from the tensor's");
-      tensor::mask m = tensor::mask::like(c.tensors_[t].view);
-      for (std::int64_t i = 0; i < numel(t); ++i) {
-        std::uint64_t wd;
-        std::memcpy(&wd, mb.data() + static_cast<std::size_t>(i / 64) * 8, 8);
-        m.set(i, ((wd >> (i % 64)) & 1u) != 0);
-      }
-      L.s.masks[t] = std::move(m);
-      const auto wb = store.get(ts[t].at("weights").get<std::string>());
-      require(wb.size() == L.s.master[t].size() * sizeof(float), errc::verification_failed,
-              "controller: checkpoint weights size differs from the tensor's");
-      std::memcpy(L.s.master[t].data(), wb.data(), wb.size());
-      L.s.bits[t] = ts[t].at("bits").get<std::uint32_t>();
-      L.s.per_channel[t] = ts[t].at("per_channel").get<bool>() ? 1 : 0;
-      L.s.scales[t] = ts[t].at("scales").get<std::vector<float>>();
-    }
+    L.s = load_state(j);
     const auto vb = store.get(j.at("last_verdict").get<std::string>());
     L.verdict_json.assign(reinterpret_cast<const char*>(vb.data()), vb.size());
     L.next = j.at("next_milestone").get<std::size_t>();
@@ -510,6 +588,23 @@ struct controller::impl {
     step = j.at("step").get<std::uint64_t>();
     checkpoint_no = j.at("checkpoint").get<std::uint64_t>();
     result.best = summary_from(j.at("best"));
+    // The chain of checkpoints that led here (each names its predecessor).
+    result.checkpoints.clear();
+    checkpoint_states.clear();
+    {
+      std::string h = hash;
+      ojson cj = j;
+      for (;;) {
+        result.checkpoints.push_back(h);
+        checkpoint_states.push_back(cj.value("state_digest", std::string()));
+        if (!cj.contains("previous") || cj.at("previous").is_null()) break;
+        h = cj.at("previous").get<std::string>();
+        const auto pb = store.get(h);
+        cj = ojson::parse(std::string(reinterpret_cast<const char*>(pb.data()), pb.size()));
+      }
+      std::reverse(result.checkpoints.begin(), result.checkpoints.end());
+      std::reverse(checkpoint_states.begin(), checkpoint_states.end());
+    }
     points.clear();
     for (const auto& p : j.at("points"))
       points.push_back({p.at("step").get<std::uint64_t>(), p.at("sparsity").get<double>(),
@@ -535,10 +630,13 @@ struct controller::impl {
   }
 
   // The worst-off group of a failing constraint: a guardrail's first failing
-  // group, or a disparity's lower-rate end.
+  // group, a Fairlearn disparity's lower-rate end, or an AIF360 metric's
+  // judged (non-reference) group.
   std::uint32_t worst_off_group(const verdict& v, std::size_t ci) const {
     const auto& gs = v.constraints[ci].groups;
-    const std::string name = gs.empty() ? std::string() : gs.back();
+    const bool aif =
+        policy::info(target->constraints[ci].metric).family == policy::metric_family::aif360;
+    const std::string name = gs.empty() ? std::string() : (aif ? gs.front() : gs.back());
     for (std::uint32_t g = 0; g < c.rows_.group_names.size(); ++g)
       if (c.rows_.group_names[g] == name) return g;
     return 0;
@@ -593,9 +691,12 @@ struct controller::impl {
     result = target_result{};
     result.target = target->name;
     points.clear();
+    checkpoint_states.clear();
     step = 0;
     checkpoint_no = 0;
-    cstate last = original();
+    // Every target starts from the host's ORIGINAL weights, not from what the
+    // previous target left in the views.
+    cstate last = orig_state;
     std::size_t next = 0;
     bool stopped = false;
     std::string last_verdict;  // JSON of the kept state's verdict
@@ -611,6 +712,7 @@ struct controller::impl {
         result.steps = step;
         result.stopped = stopped;
         result.frontier = pareto();
+        set_best_checkpoint();
         return result;
       }
     } else {
@@ -634,6 +736,15 @@ struct controller::impl {
       }
       if (m.kind != milestone_kind::quantize && m.sparsity <= sparsity(last)) {
         log(next, m, "milestone", last, last, nullptr, "skip", "already at or above this sparsity");
+        ++step;
+        checkpoint(last, next + 1, false, false, last_verdict);
+        continue;
+      }
+      if (m.kind == milestone_kind::quantize &&
+          std::all_of(last.bits.begin(), last.bits.end(),
+                      [&](std::uint32_t b) { return b <= m.bits; })) {
+        log(next, m, "milestone", last, last, nullptr, "skip",
+            "every tensor is already at or below " + std::to_string(m.bits) + " bits");
         ++step;
         checkpoint(last, next + 1, false, false, last_verdict);
         continue;
@@ -744,7 +855,17 @@ struct controller::impl {
     result.steps = step;
     result.stopped = stopped;
     result.frontier = pareto();
+    set_best_checkpoint();
     return result;
+  }
+
+  void set_best_checkpoint() {
+    result.best_checkpoint = 0;
+    for (std::size_t k = 0; k < checkpoint_states.size(); ++k)
+      if (result.best.pass && checkpoint_states[k] == result.best.state_digest) {
+        result.best_checkpoint = k + 1;
+        break;
+      }
   }
 
   std::vector<frontier_point> pareto() const {
@@ -794,6 +915,19 @@ controller::controller(policy::policy p, evaluation_rows rows, controller_option
             [&] { return "controller: policy '" + policy_.name + "' has no target '" + t + "'"; });
   require(opts_.restore_fraction > 0.0 && opts_.restore_fraction <= 1.0, errc::invalid_argument,
           "controller: restore_fraction must be in (0, 1]");
+  // A policy that references unknown groups or features, or a metric the gate
+  // cannot judge on these rows, fails here, before any work or file.
+  {
+    gate_inputs in;
+    in.baseline = metrics::prediction_view::scores(metrics::real_view{}, rows_.threshold);
+    in.candidate = in.baseline;
+    in.group_names = rows_.group_names;
+    in.sensitive_features = rows_.sensitive_features;
+    if (opts_.targets.empty())
+      for (const auto& t : policy_.targets) validate(policy_, t.name, in);
+    else
+      for (const auto& t : opts_.targets) validate(policy_, t, in);
+  }
   // Fail early, before any work, if the directory cannot hold checkpoints.
   std::error_code ec;
   fs::create_directories(opts_.directory / "heads", ec);
@@ -826,10 +960,10 @@ run_result controller::run(const std::vector<milestone>& plan) {
           "controller: no evaluate() callback registered");
   require(!tensors_.empty(), errc::invalid_argument, "controller: no weight tensors registered");
   for (const auto& m : plan)
-    require(
-        m.kind == milestone_kind::quantize ? m.bits == 8 : (m.sparsity >= 0.0 && m.sparsity <= 1.0),
-        errc::invalid_argument,
-        "controller: milestones prune to a sparsity in [0, 1] or quantize to 8 bits");
+    require(m.kind == milestone_kind::quantize ? (m.bits == 8 || m.bits == 4)
+                                               : (m.sparsity >= 0.0 && m.sparsity <= 1.0),
+            errc::invalid_argument,
+            "controller: milestones prune to a sparsity in [0, 1] or quantize to 8 or 4 bits");
   impl I(*this, opts_.directory / "store");
   // The plan and tensor layout a checkpoint belongs to.
   {
@@ -840,10 +974,15 @@ run_result controller::run(const std::vector<milestone>& plan) {
     for (const auto& t : tensors_) pj.push_back({t.name, t.view.numel(), t.axis});
     I.plan_digest = io::sha256_hex(pj.dump());
   }
+  trim_partial_line(changelog_path());
   const cstate orig = I.original();
+  I.orig_state = orig;
   cstate o = orig;
   I.baseline_scores = I.scores_of(o);
   run_result out;
+  out.plan = plan;
+  out.baseline_scores_sha256 =
+      io::sha256_hex(as_bytes(I.baseline_scores.data(), I.baseline_scores.size() * sizeof(double)));
   io::sha256_hasher h;
   std::vector<const policy::target*> targets;
   if (opts_.targets.empty())
@@ -876,7 +1015,225 @@ run_result controller::run(const std::vector<milestone>& plan) {
   cstate back = orig;
   I.materialise(back);
   out.digest = h.finish_hex();
+  if (!opts_.manifest_path.empty()) {
+    manifest::manifest m;
+    record_run(m, out, *this);
+    m.write(opts_.manifest_path);
+  }
   return out;
+}
+
+void record_run(manifest::manifest& m, const run_result& r, const controller& c) {
+  using json = nlohmann::json;
+  const auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
+  json cfg;
+  json plan = json::array();
+  for (const auto& ms : r.plan)
+    plan.push_back({{"kind", kind_name(ms.kind)},
+                    {"sparsity", ms.sparsity},
+                    {"bits", ms.bits},
+                    {"per_channel", ms.per_channel},
+                    {"finetune_steps", ms.finetune_steps}});
+  cfg["plan"] = std::move(plan);
+  json remedies = json::array();
+  for (const remedy x : c.opts_.remedies) remedies.push_back(remedy_name(x));
+  cfg["remedies"] = std::move(remedies);
+  cfg["options"] = {{"targets", c.opts_.targets},
+                    {"bisect_depth", c.opts_.bisect_depth},
+                    {"restore_fraction", c.opts_.restore_fraction},
+                    {"seed", c.opts_.seed ? json(*c.opts_.seed) : json(nullptr)}};
+  json tensors = json::array();
+  for (const auto& t : c.tensors_) {
+    std::vector<std::int64_t> shape(t.view.shape.begin(), t.view.shape.begin() + t.view.rank);
+    tensors.push_back({{"name", t.name}, {"shape", shape}, {"channel_axis", t.axis}});
+  }
+  cfg["tensors"] = std::move(tensors);
+  std::vector<std::uint32_t> codes(c.rows_.groups.begin(), c.rows_.groups.end());
+  cfg["evaluation_rows"] = {
+      {"rows", c.rows_.labels.size()},
+      {"labels_sha256", io::sha256_hex(as_bytes(c.rows_.labels.data(), c.rows_.labels.size()))},
+      {"groups_sha256",
+       io::sha256_hex(as_bytes(codes.data(), codes.size() * sizeof(std::uint32_t)))},
+      {"group_names", c.rows_.group_names},
+      {"threshold", c.rows_.threshold},
+      {"baseline_scores_sha256", r.baseline_scores_sha256}};
+  cfg["callbacks"] = {{"finetune", static_cast<bool>(c.finetune_)},
+                      {"saliency", static_cast<bool>(c.saliency_)}};
+  m.config()["controller"] = std::move(cfg);
+
+  if (m.computation().at("policy").is_null())
+    m.set_policy("policy:" + c.policy_.name, policy::to_canonical_toml(c.policy_));
+  if (c.opts_.seed && m.computation().at("randomness").at("root_seed").is_null())
+    m.set_root_seed(*c.opts_.seed);
+  // The keyed streams the gate draws bootstrap replicates from (gate.hpp).
+  for (const auto& tr : r.targets) {
+    const policy::target* t = c.policy_.find_target(tr.target);
+    if (t == nullptr) continue;
+    for (const auto& pc : t->constraints) {
+      const bool mcnemar =
+          pc.evidence.kind == policy::evidence_kind::paired_test &&
+          pc.bound.kind == policy::bound_kind::relative && pc.bound.value == 0.0 &&
+          ((pc.metric == policy::metric_id::accuracy && pc.bound.op == policy::comparison::ge) ||
+           (pc.metric == policy::metric_id::error_rate && pc.bound.op == policy::comparison::le));
+      const bool draws = (pc.evidence.kind == policy::evidence_kind::ci &&
+                          pc.evidence.interval == policy::interval_method::bootstrap) ||
+                         (pc.evidence.kind == policy::evidence_kind::paired_test && !mcnemar);
+      if (!draws) continue;
+      const std::uint64_t seed = c.opts_.seed ? *c.opts_.seed : pc.evidence.seed;
+      // Score-based metrics draw per-row weights (gate.hpp), the others per-cell counts.
+      const bool rows = policy::info(pc.metric).needs_scores;
+      const char* purpose = rows ? "bootstrap.rows" : "bootstrap.paired";
+      m.add_stream(rng::stream_key{seed, rng::purpose_tag(purpose), 0},
+                   "gate " + t->name + "/" + pc.id + ": paired " + (rows ? "row " : "") +
+                       "bootstrap, replicates 0.." +
+                       std::to_string(pc.evidence.bootstrap_replicates - 1) +
+                       " (stream index = replicate)");
+    }
+  }
+
+  json targets = json::array();
+  for (const auto& tr : r.targets) {
+    const auto& b = tr.best;
+    json best = {{"sparsity", b.sparsity},
+                 {"mean_bits", b.mean_bits},
+                 {"tensor_sparsity", b.tensor_sparsity},
+                 {"tensor_bits", b.tensor_bits},
+                 {"worst_group_metric", num(b.worst_group_metric)},
+                 {"pass", b.pass},
+                 {"state_digest", b.state_digest},
+                 {"verdict", b.verdict_json.empty() ? json(nullptr) : json::parse(b.verdict_json)}};
+    json frontier = json::array();
+    for (const auto& p : tr.frontier)
+      frontier.push_back({{"step", p.step},
+                          {"sparsity", p.sparsity},
+                          {"mean_bits", p.mean_bits},
+                          {"worst_group_metric", num(p.worst_group_metric)},
+                          {"pass", p.pass}});
+    targets.push_back({{"target", tr.target},
+                       {"best", std::move(best)},
+                       {"frontier", std::move(frontier)},
+                       {"steps", tr.steps},
+                       {"stopped", tr.stopped},
+                       {"checkpoints", tr.checkpoints},
+                       {"best_checkpoint", tr.best_checkpoint}});
+  }
+  m.results()["controller"] = {{"digest", r.digest}, {"targets", std::move(targets)}};
+
+  const io::content_store store(c.opts_.directory / "store");
+  for (const auto& tr : r.targets)
+    for (std::size_t k = 0; k < tr.checkpoints.size(); ++k) {
+      std::error_code ec;
+      const auto size = fs::file_size(store.object_path(tr.checkpoints[k]), ec);
+      require(!ec, errc::io_error, [&] {
+        return "record_run: checkpoint " + tr.checkpoints[k] + " is missing from the store " +
+               store.root().string();
+      });
+      m.add_artifact_digest("controller/" + tr.target + "/checkpoint/" + std::to_string(k + 1),
+                            tr.checkpoints[k], size);
+    }
+  if (fs::exists(c.changelog_path()))
+    (void)m.add_artifact("controller/changelog.jsonl", io::read_file(c.changelog_path()));
+  m.unhashed()["controller"] = {{"directory", c.opts_.directory.string()},
+                                {"resume", c.opts_.resume}};
+}
+
+restored_state restore(controller& c, const manifest::manifest& m, std::string_view target,
+                       std::uint64_t checkpoint) try {
+  using json = nlohmann::json;
+  const json& comp = m.computation();
+  require(comp.contains("results") && comp.at("results").contains("controller") &&
+              comp.contains("config") && comp.at("config").contains("controller"),
+          errc::invalid_argument,
+          "restore: the manifest has no controller record (results.controller)");
+  // record_run's layout, or one record per target under the target's name
+  // (what `fairgate compress` writes: results.controller.<target>).
+  const json* res = &comp.at("results").at("controller");
+  const json* cfg = &comp.at("config").at("controller");
+  const std::string tname(target);
+  if (!res->contains("targets") && res->contains(tname)) {
+    res = &res->at(tname);
+    if (cfg->contains(tname)) cfg = &cfg->at(tname);
+  }
+  const json* entry = nullptr;
+  if (res->contains("targets"))
+    for (const auto& t : res->at("targets"))
+      if (t.at("target").get<std::string>() == target) entry = &t;
+  require(entry != nullptr, errc::invalid_argument, [&] {
+    return "restore: the manifest records no run of target '" + std::string(target) + "'";
+  });
+  // The registered tensors must be the recorded ones.
+  const json& rt = cfg->at("tensors");
+  require(rt.size() == c.tensors_.size(), errc::invalid_argument, [&] {
+    return "restore: the manifest records " + std::to_string(rt.size()) + " tensors, " +
+           std::to_string(c.tensors_.size()) + " are registered";
+  });
+  for (std::size_t t = 0; t < c.tensors_.size(); ++t) {
+    const auto& v = c.tensors_[t].view;
+    std::vector<std::int64_t> shape(v.shape.begin(), v.shape.begin() + v.rank);
+    require(rt[t].at("name").get<std::string>() == c.tensors_[t].name &&
+                rt[t].at("shape").get<std::vector<std::int64_t>>() == shape,
+            errc::invalid_argument, [&] {
+              return "restore: registered tensor " + std::to_string(t) + " '" + c.tensors_[t].name +
+                     "' differs in name or shape from the recorded '" +
+                     rt[t].at("name").get<std::string>() + "'";
+            });
+  }
+  const auto hashes = entry->at("checkpoints").get<std::vector<std::string>>();
+  const std::uint64_t k =
+      checkpoint == 0 ? entry->at("best_checkpoint").get<std::uint64_t>() : checkpoint;
+  require(k >= 1 && k <= hashes.size(), errc::invalid_argument, [&] {
+    return "restore: target '" + std::string(target) + "' has checkpoints 1.." +
+           std::to_string(hashes.size()) + "; " +
+           (checkpoint == 0 ? std::string("no best state is recorded")
+                            : "checkpoint " + std::to_string(checkpoint) + " does not exist");
+  });
+  controller::impl I(c, c.opts_.directory / "store");
+  const std::string& hash = hashes[k - 1];
+  // Re-hashed on read: a store entry that fails verification is errc::verification_failed.
+  const ojson j = controller::impl::parse_object(I.store.get(hash));
+  require(j.value("format", std::string()) == "fairgate.checkpoint/1" &&
+              j.value("target", std::string()) == target,
+          errc::verification_failed, [&] {
+            return "restore: store object " + hash + " is not a checkpoint of target '" +
+                   std::string(target) + "'";
+          });
+  cstate s = I.load_state(j);
+  const std::string digest = I.state_digest(s);
+  const std::string want = checkpoint == 0 ? entry->at("best").at("state_digest").get<std::string>()
+                                           : j.value("state_digest", std::string());
+  require(digest == want, errc::verification_failed, [&] {
+    return "restore: checkpoint " + std::to_string(k) + " of target '" + std::string(target) +
+           "' holds state " + digest + ", the manifest records " + want;
+  });
+  // The scales materialise() will compute from the recorded weights must be
+  // the recorded ones; checked before anything is written to the host.
+  for (std::size_t t = 0; t < s.scales.size(); ++t) {
+    std::vector<float> scales;
+    if (s.bits[t] < 32) {
+      std::vector<float> copy = s.master[t];
+      const tensor::view v = I.master_view(copy, t);
+      const int axis = s.per_channel[t] ? c.tensors_[t].axis : quantize::per_tensor;
+      quantize::minmax_observer obs(axis);
+      obs.observe(v);
+      scales = obs.calculate_qparams(scheme_for(s.bits[t], axis)).scale;
+    }
+    require(scales == s.scales[t], errc::verification_failed, [&] {
+      return "restore: the recorded quantization scales of tensor '" + c.tensors_[t].name +
+             "' differ from the ones its recorded weights give";
+    });
+  }
+  I.materialise(s);
+  restored_state out;
+  out.target = std::string(target);
+  out.checkpoint = k;
+  out.state_digest = digest;
+  out.sparsity = I.sparsity(s);
+  out.mean_bits = I.mean_bits(s);
+  out.tensor_bits = s.bits;
+  return out;
+} catch (const nlohmann::json::exception& e) {
+  throw error(errc::parse_error,
+              std::string("restore: malformed controller record in the manifest: ") + e.what());
 }
 
 }  // namespace gate

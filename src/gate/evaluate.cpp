@@ -15,6 +15,7 @@
 #include <fairgate/metrics/accumulate.hpp>
 #include <fairgate/metrics/accumulator.hpp>
 #include <fairgate/metrics/rates.hpp>
+#include <fairgate/metrics/roc.hpp>
 #include <fairgate/policy/metric_catalogue.hpp>
 #include <fairgate/uncertainty/bootstrap.hpp>
 #include <fairgate/uncertainty/mcnemar.hpp>
@@ -78,11 +79,23 @@ std::optional<metric> rate_of_id(policy::metric_id id) {
   }
 }
 
+// How an AIF360-style metric combines a group's rates with the reference group's.
+enum class combine : std::uint8_t {
+  difference,     // m(g) - m(ref)
+  ratio,          // m(g) / m(ref)
+  mean_diff,      // mean over the parts of m_k(g) - m_k(ref)
+  mean_abs_diff,  // mean over the parts of |m_k(g) - m_k(ref)|
+};
+
 // What one constraint computes, resolved once.
 struct definition {
   const policy::constraint* c = nullptr;
   bool disparity = false;
   bool ratio = false;
+  bool aif = false;  // AIF360 reference-group family
+  combine comb = combine::difference;
+  std::uint32_t ref = 0;                // aif: the reference group's code
+  bool auc = false;                     // roc_auc: a score-based per-group metric
   std::vector<metric> parts;            // disparity: the rates compared; rate: one entry
   std::vector<std::uint32_t> eligible;  // groups with >= min_support rows (and >= 1 row)
   bool nothing_to_judge = false;        // the undefined rule applies to the whole constraint
@@ -93,6 +106,11 @@ definition define(const policy::target& t, const policy::constraint& c) {
   definition d;
   d.c = &c;
   const auto& mi = policy::info(c.metric);
+  const auto aif = [&](std::vector<metric> parts, combine k) {
+    d.parts = std::move(parts);
+    d.aif = true;
+    d.comb = k;
+  };
   switch (c.metric) {
     case M::demographic_parity_difference:
       d.parts = {metric::selection_rate};
@@ -115,18 +133,84 @@ definition define(const policy::target& t, const policy::constraint& c) {
       d.parts = {metric::true_positive_rate};
       d.ratio = true;
       break;
+    // AIF360 ClassificationMetric, each non-reference group g against the reference group.
+    case M::statistical_parity_difference:
+      aif({metric::selection_rate}, combine::difference);
+      break;
+    case M::disparate_impact:
+      aif({metric::selection_rate}, combine::ratio);
+      break;
+    case M::average_odds_difference:
+      aif({metric::false_positive_rate, metric::true_positive_rate}, combine::mean_diff);
+      break;
+    case M::average_abs_odds_difference:
+      aif({metric::false_positive_rate, metric::true_positive_rate}, combine::mean_abs_diff);
+      break;
+    case M::tpr_difference:
+      aif({metric::true_positive_rate}, combine::difference);
+      break;
+    case M::error_rate_difference:
+      aif({metric::error_rate}, combine::difference);
+      break;
+    case M::error_rate_ratio:
+      aif({metric::error_rate}, combine::ratio);
+      break;
+    case M::fpr_difference:
+      aif({metric::false_positive_rate}, combine::difference);
+      break;
+    case M::fpr_ratio:
+      aif({metric::false_positive_rate}, combine::ratio);
+      break;
+    case M::fnr_difference:
+      aif({metric::false_negative_rate}, combine::difference);
+      break;
+    case M::fnr_ratio:
+      aif({metric::false_negative_rate}, combine::ratio);
+      break;
+    case M::fdr_difference:
+      aif({metric::fdr}, combine::difference);
+      break;
+    case M::fdr_ratio:
+      aif({metric::fdr}, combine::ratio);
+      break;
+    case M::for_difference:
+      aif({metric::false_omission_rate}, combine::difference);
+      break;
+    case M::for_ratio:
+      aif({metric::false_omission_rate}, combine::ratio);
+      break;
+    case M::average_predictive_value_difference:
+      aif({metric::precision, metric::false_omission_rate}, combine::mean_diff);
+      break;
+    case M::roc_auc:
+      d.auc = true;
+      break;
+    case M::roc_auc_difference:
+      d.auc = true;
+      break;
+    case M::roc_auc_ratio:
+      d.auc = true;
+      d.ratio = true;
+      break;
     default: {
       const auto r = rate_of_id(c.metric);
       require(r.has_value(), errc::unsupported, [&] {
         return "gate: target '" + t.name + "', constraint '" + c.id + "' (line " +
                std::to_string(c.source_line) + "): metric '" + std::string(mi.name) +
-               "' is not supported by the gate (supported: Fairlearn disparities and per-group "
-               "rates except roc_auc)";
+               "' is not supported by the gate";
       });
       d.parts = {*r};
     }
   }
   d.disparity = mi.kind == policy::metric_kind::disparity;
+  if (d.aif) {
+    // validate() checked that the reference group exists in the inputs.
+    require(!t.reference_group.empty(), errc::invalid_argument, [&] {
+      return "gate: target '" + t.name + "', constraint '" + c.id + "' (line " +
+             std::to_string(c.source_line) + "): metric '" + std::string(mi.name) +
+             "' needs the target's reference_group";
+    });
+  }
   return d;
 }
 
@@ -144,6 +228,63 @@ T pooled(std::span<const T> tabs) {
   return all;
 }
 
+// AIF360's reference-group disparity: for each eligible group g other than the
+// reference, the combination of g's rates with the reference's; the bound must
+// hold for every g, so `<=` judges the largest value and `>=` the smallest.
+// A group whose rate (or ratio) is undefined is left out and flagged; an
+// undefined reference rate, or a zero reference rate under a ratio, makes the
+// whole value undefined.
+template <class T>
+disparity_value aif_disparity(const definition& d, std::span<const T> tabs) {
+  disparity_value out;
+  out.g_lo = out.g_hi = d.ref;
+  std::vector<double> ref;
+  for (const metric m : d.parts) {
+    const rate_value r = metrics::compute(m, tabs[d.ref]);
+    if (r.undefined || (d.comb == combine::ratio && r.value == 0.0)) {
+      out.any_group_undefined = true;
+      return out;
+    }
+    ref.push_back(r.value);
+  }
+  const bool le = d.c->bound.op == policy::comparison::le;
+  bool any = false;
+  for (const auto g : d.eligible) {
+    if (g == d.ref) continue;
+    double acc = 0.0;
+    bool undefined = false;
+    for (std::size_t k = 0; k < d.parts.size(); ++k) {
+      const rate_value r = metrics::compute(d.parts[k], tabs[g]);
+      if (r.undefined) {
+        undefined = true;
+        break;
+      }
+      switch (d.comb) {
+        case combine::difference:
+        case combine::mean_diff:
+          acc += r.value - ref[k];
+          break;
+        case combine::ratio:
+          acc += r.value / ref[k];
+          break;
+        case combine::mean_abs_diff:
+          acc += std::fabs(r.value - ref[k]);
+          break;
+      }
+    }
+    if (undefined) {
+      out.any_group_undefined = true;
+      continue;
+    }
+    if (d.comb == combine::mean_diff || d.comb == combine::mean_abs_diff)
+      acc /= static_cast<double>(d.parts.size());
+    if (!any || (le ? acc > out.value : acc < out.value)) out.value = acc, out.g_hi = g;
+    any = true;
+  }
+  if (!any) out.value = qnan;
+  return out;
+}
+
 // Fairlearn's difference / ratio over the eligible groups (groups whose rate
 // is undefined are left out; they are reported through any_group_undefined).
 //   between_groups: max - min, min / max
@@ -152,6 +293,7 @@ T pooled(std::span<const T> tabs) {
 // differences (min of the ratios), mean = their mean (fairlearn.metrics).
 template <class T>
 disparity_value disparity(const definition& d, std::span<const T> tabs) {
+  if (d.aif) return aif_disparity(d, tabs);
   disparity_value out;
   const bool worst = d.c->agg == policy::eo_agg::worst_case;
   double acc = 0.0;
@@ -228,6 +370,73 @@ double item_metric(const definition& d, std::span<const T> tabs, std::uint32_t g
   return r.undefined ? qnan : r.value;
 }
 
+// Fairlearn's difference / ratio of the per-group ROC AUC (roc_auc_difference,
+// roc_auc_ratio), the same rules as for rates: between_groups max - min or
+// min / max over the eligible groups whose AUC is defined; to_overall against
+// the pooled AUC.
+disparity_value auc_disparity(const definition& d, const metrics::auc_result& a) {
+  disparity_value out;
+  double hi = -1.0, lo = 2.0;
+  bool any = false;
+  if (d.c->method == policy::disparity_method::between_groups) {
+    for (const auto g : d.eligible) {
+      if (!a.groups[g].defined) {
+        out.any_group_undefined = true;
+        continue;
+      }
+      any = true;
+      const double x = a.groups[g].auc;
+      if (x > hi) hi = x, out.g_hi = g;
+      if (x < lo) lo = x, out.g_lo = g;
+    }
+    if (!any) return {qnan, out.any_group_undefined, 0, 0};
+    out.value = !d.ratio ? hi - lo : (hi == 0.0 ? qnan : lo / hi);
+    return out;
+  }
+  if (!a.overall.defined) return {qnan, true, 0, 0};
+  const double o = a.overall.auc;
+  double best = d.ratio ? 2.0 : -1.0;
+  for (const auto g : d.eligible) {
+    if (!a.groups[g].defined) {
+      out.any_group_undefined = true;
+      continue;
+    }
+    any = true;
+    const double x = a.groups[g].auc;
+    double v;
+    if (!d.ratio) {
+      v = std::fabs(x - o);
+    } else {
+      const double mx = std::max(x, o), mn = std::min(x, o);
+      v = mx == 0.0 ? 1.0 : mn / mx;
+    }
+    if (d.ratio ? v < best : v > best) best = v, out.g_hi = g, out.g_lo = g;
+  }
+  if (!any) return {qnan, out.any_group_undefined, 0, 0};
+  out.value = best;
+  return out;
+}
+
+// The disparity of one model, from its tables or (AUC metrics) its AUCs.
+template <class T>
+disparity_value any_disparity(const definition& d, std::span<const T> tabs,
+                              const metrics::auc_result* auc) {
+  return d.auc ? auc_disparity(d, *auc) : disparity(d, tabs);
+}
+
+// The value of an item for one model: a score-based AUC (auc != nullptr holds
+// that model's per-group and overall AUC) or a confusion-table metric.
+template <class T>
+double item_value(const definition& d, std::span<const T> tabs, const metrics::auc_result* auc,
+                  std::uint32_t g) {
+  if (d.auc) {
+    if (d.disparity) return auc_disparity(d, *auc).value;
+    const metrics::auc_value& a = g == overall ? auc->overall : auc->groups[g];
+    return a.defined ? a.auc : qnan;
+  }
+  return item_metric(d, tabs, g);
+}
+
 bool compare(policy::comparison op, double x, double rhs) {
   return op == policy::comparison::le ? x <= rhs : x >= rhs;
 }
@@ -265,7 +474,56 @@ struct context {
   std::vector<exact_confusion> base_w, cand_w;  // point estimates (weighted if weights given)
   std::uint64_t seed_override = 0;
   bool has_seed_override = false;
+  // Row-level copies for score-based metrics and the per-row bootstrap.
+  std::vector<double> base_scores, cand_scores, weights;
+  std::vector<std::uint8_t> y;
+  std::vector<std::uint32_t> codes;
+  metrics::auc_result base_auc, cand_auc;  // observed, weighted if weights given
 };
+
+metrics::auc_result auc_of(const context& ctx, const std::vector<double>& scores,
+                           std::span<const double> w, std::size_t n_groups) {
+  return metrics::roc_auc(std::span<const double>(scores), std::span<const std::uint8_t>(ctx.y),
+                          std::span<const std::uint32_t>(ctx.codes), n_groups, w);
+}
+
+// The paired per-row Poisson bootstrap (TFMA's formulation), for weighted rows
+// and score-based metrics: in replicate b row i carries weight w_i * k_ib,
+// k_ib = uncertainty::row_weight(seed, b, i) (stream "bootstrap.rows", row id =
+// the row's index), and BOTH models are evaluated on the same weights. Calls
+// visit(baseline tables, baseline AUCs, candidate tables, candidate AUCs) once
+// per replicate, in replicate order (tables for confusion metrics, AUCs for
+// roc_auc metrics; the other is empty).
+template <class Visit>
+void row_paired_replicates(const context& ctx, const definition& d, std::uint32_t n_groups,
+                           std::uint64_t seed, std::uint32_t replicates, Visit&& visit) {
+  const std::size_t n = ctx.y.size();
+  std::vector<std::uint32_t> k(n);
+  std::vector<double> rw(n);
+  const gate_inputs& in = ctx.in;
+  for (std::uint32_t b = 0; b < replicates; ++b) {
+    uncertainty::row_weights(seed, b, 0, k);
+    for (std::size_t i = 0; i < n; ++i)
+      rw[i] = (ctx.weights.empty() ? 1.0 : ctx.weights[i]) * static_cast<double>(k[i]);
+    std::vector<exact_confusion> tb, tc;
+    metrics::auc_result ab, ac;
+    if (d.auc) {
+      ab = auc_of(ctx, ctx.base_scores, rw, n_groups);
+      ac = auc_of(ctx, ctx.cand_scores, rw, n_groups);
+    } else {
+      const metrics::real_view wv{std::span<const double>(rw)};
+      const auto base_acc = metrics::accumulate(
+          metrics::binary_inputs{in.labels, in.baseline, in.groups, n_groups, wv});
+      const auto cand_acc = metrics::accumulate(
+          metrics::binary_inputs{in.labels, in.candidate, in.groups, n_groups, wv});
+      for (std::uint32_t g = 0; g < n_groups; ++g) {
+        tb.push_back(base_acc.exact_weights(g));
+        tc.push_back(cand_acc.exact_weights(g));
+      }
+    }
+    visit(std::span<const exact_confusion>(tb), &ab, std::span<const exact_confusion>(tc), &ac);
+  }
+}
 
 std::string item_name(const gate_inputs& in, std::uint32_t g) {
   return g == overall ? std::string("(overall)") : in.group_names[g];
@@ -273,7 +531,16 @@ std::string item_name(const gate_inputs& in, std::uint32_t g) {
 
 }  // namespace
 
-verdict evaluate(const policy::policy& p, std::string_view target_name, const gate_inputs& in) {
+namespace {
+
+struct checked {
+  const policy::target* t = nullptr;
+  std::vector<definition> defs;
+};
+
+// Everything about a target and the inputs that does not need the rows.
+checked check(const policy::policy& p, std::string_view target_name, const gate_inputs& in) {
+  checked out;
   const policy::target* t = p.find_target(target_name);
   require(t != nullptr, errc::invalid_argument, [&] {
     std::string names;
@@ -281,12 +548,12 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
     return "gate: policy '" + p.name + "' has no target '" + std::string(target_name) +
            "' (targets: " + names + ")";
   });
+  out.t = t;
   const std::size_t G = in.group_names.size();
   require(G > 0, errc::invalid_argument,
           "gate: group_names is empty (one name per group code is needed)");
   require(G <= std::numeric_limits<std::uint32_t>::max() / 2, errc::invalid_argument,
           "gate: too many groups");
-  require(in.labels.size > 0, errc::empty_input, "gate: no rows to judge (labels is empty)");
   if (!in.sensitive_features.empty()) {
     require(in.sensitive_features == t->sensitive_features, errc::invalid_argument, [&] {
       auto join = [](const std::vector<std::string>& v) {
@@ -299,41 +566,62 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
              join(in.sensitive_features) + "'";
     });
   }
+  std::uint32_t ref = 0;
   if (!t->reference_group.empty()) {
-    std::string ref;
-    for (const auto& gv : t->reference_group) ref += (ref.empty() ? "" : "|") + gv.value;
-    require(std::find(in.group_names.begin(), in.group_names.end(), ref) != in.group_names.end(),
-            errc::invalid_argument, [&] {
-              return "gate: target '" + t->name + "' names reference group '" + ref +
-                     "', which is not one of the " + std::to_string(G) + " groups of the inputs";
-            });
+    std::string name;
+    for (const auto& gv : t->reference_group) name += (name.empty() ? "" : "|") + gv.value;
+    const auto it = std::find(in.group_names.begin(), in.group_names.end(), name);
+    require(it != in.group_names.end(), errc::invalid_argument, [&] {
+      return "gate: target '" + t->name + "' names reference group '" + name +
+             "', which is not one of the " + std::to_string(G) + " groups of the inputs";
+    });
+    ref = static_cast<std::uint32_t>(it - in.group_names.begin());
   }
 
   // Resolve every constraint first: an unsupported metric fails before any work.
-  std::vector<definition> defs;
-  defs.reserve(t->constraints.size());
+  out.defs.reserve(t->constraints.size());
   for (const auto& c : t->constraints) {
-    defs.push_back(define(*t, c));
-    if (in.weights) {
-      require(c.evidence.kind == policy::evidence_kind::point, errc::unsupported, [&] {
+    out.defs.push_back(define(*t, c));
+    out.defs.back().ref = ref;
+    if (out.defs.back().auc) {
+      require(in.baseline.from_scores && in.candidate.from_scores, errc::invalid_argument, [&] {
         return "gate: target '" + t->name + "', constraint '" + c.id +
-               "': weighted rows support evidence = \"point\" only (got \"" +
-               std::string(policy::to_string(c.evidence.kind)) + "\")";
+               "': roc_auc needs scores (prediction_view::scores), not hard predictions";
       });
     }
     if (c.evidence.kind == policy::evidence_kind::ci &&
         c.evidence.interval == policy::interval_method::wilson) {
-      require(!defs.back().disparity && c.bound.kind == policy::bound_kind::absolute &&
+      require(!out.defs.back().disparity && c.bound.kind == policy::bound_kind::absolute &&
                   policy::info(c.metric).is_proportion,
               errc::unsupported, [&] {
                 return "gate: target '" + t->name + "', constraint '" + c.id +
                        "': Wilson intervals apply to absolute bounds on per-group proportions only";
               });
+      require(!in.weights, errc::unsupported, [&] {
+        return "gate: target '" + t->name + "', constraint '" + c.id +
+               "': Wilson intervals need unweighted counts; use interval = \"bootstrap\" with "
+               "sample weights";
+      });
     }
   }
+  return out;
+}
+
+}  // namespace
+
+void validate(const policy::policy& p, std::string_view target, const gate_inputs& in) {
+  (void)check(p, target, in);
+}
+
+verdict evaluate(const policy::policy& p, std::string_view target_name, const gate_inputs& in) {
+  checked chk = check(p, target_name, in);
+  const policy::target* t = chk.t;
+  std::vector<definition>& defs = chk.defs;
+  const std::size_t G = in.group_names.size();
+  require(in.labels.size > 0, errc::empty_input, "gate: no rows to judge (labels is empty)");
 
   const auto n_groups = static_cast<std::uint32_t>(G);
-  context ctx{in, {}, {}, {}, {}, {}, 0, false};
+  context ctx{in, {}, {}, {}, {}, {}, 0, false, {}, {}, {}, {}, {}, {}, {}};
   // Validates every row (labels 0/1, NaN scores, codes < G, lengths), naming the first bad one.
   ctx.tables =
       uncertainty::paired_tables({in.labels, in.baseline, in.candidate, in.groups, n_groups});
@@ -358,6 +646,36 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
       ctx.cand_w.push_back(exact_confusion::from_counts(ctx.cand_counts[g]));
     }
   }
+  // Row-level copies when a score-based metric or the per-row (weighted) bootstrap needs them.
+  bool need_rows = false, need_auc = false;
+  for (const auto& d : defs) {
+    need_auc |= d.auc;
+    need_rows |= d.auc || (in.weights && d.c->evidence.kind != policy::evidence_kind::point);
+  }
+  if (need_rows) {
+    const std::size_t n = in.labels.size;
+    ctx.y.resize(n);
+    ctx.codes.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      ctx.y[i] = static_cast<std::uint8_t>(in.labels.at(i));
+      ctx.codes[i] = static_cast<std::uint32_t>(in.groups.at(i));
+    }
+    if (in.weights) {
+      ctx.weights.resize(n);
+      for (std::size_t i = 0; i < n; ++i) ctx.weights[i] = in.weights->at(i);
+    }
+    if (need_auc) {
+      ctx.base_scores.resize(n);
+      ctx.cand_scores.resize(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        ctx.base_scores[i] = in.baseline.score.at(i);
+        ctx.cand_scores[i] = in.candidate.score.at(i);
+      }
+      // Weighted AUC with the sample weights (the same rows are validated by roc_auc).
+      ctx.base_auc = auc_of(ctx, ctx.base_scores, ctx.weights, n_groups);
+      ctx.cand_auc = auc_of(ctx, ctx.cand_scores, ctx.weights, n_groups);
+    }
+  }
 
   verdict v;
   v.policy = p.name;
@@ -370,6 +688,49 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
 
   std::vector<pending_test> tests;
   std::vector<double> family;
+
+  // Score-based metrics and weighted rows need per-row bootstrap weights;
+  // unweighted confusion metrics use the exact per-cell Poisson draws.
+  const auto row_path = [&](const definition& d) { return d.auc || in.weights.has_value(); };
+  // The per-row replicates of one constraint are computed once for all its
+  // items (one pass over the rows per replicate serves every group).
+  std::size_t cache_ci = static_cast<std::size_t>(-1);
+  std::vector<std::uint32_t> cache_groups;
+  std::vector<std::vector<double>> cache_values;
+  // Replicate values of an item's statistic (candidate, or candidate - baseline).
+  const auto replicates = [&](std::size_t ci, const definition& d,
+                              const std::vector<std::uint32_t>& groups, std::uint32_t g,
+                              std::uint64_t seed, std::uint32_t B, bool relative) {
+    if (row_path(d)) {
+      if (cache_ci != ci) {
+        cache_ci = ci;
+        cache_groups = groups;
+        cache_values.assign(groups.size(), {});
+        row_paired_replicates(
+            ctx, d, n_groups, seed, B,
+            [&](std::span<const exact_confusion> tb, const metrics::auc_result* ab,
+                std::span<const exact_confusion> tc, const metrics::auc_result* ac) {
+              for (std::size_t j = 0; j < groups.size(); ++j) {
+                const double cv = item_value(d, tc, ac, groups[j]);
+                cache_values[j].push_back(relative ? cv - item_value(d, tb, ab, groups[j]) : cv);
+              }
+            });
+      }
+      const auto at = std::find(cache_groups.begin(), cache_groups.end(), g) - cache_groups.begin();
+      return cache_values[static_cast<std::size_t>(at)];
+    }
+    uncertainty::bootstrap_options bo;
+    bo.seed = seed;
+    bo.replicates = B;
+    return uncertainty::paired_bootstrap(
+               std::span<const paired_cells>(ctx.tables),
+               [&](std::span<const confusion_counts> b, std::span<const confusion_counts> k) {
+                 const double cv = item_metric(d, k, g);
+                 return relative ? cv - item_metric(d, b, g) : cv;
+               },
+               bo)
+        .values;
+  };
 
   for (std::size_t ci = 0; ci < defs.size(); ++ci) {
     definition& d = defs[ci];
@@ -396,6 +757,14 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
       for (std::uint32_t g = 0; g < n_groups; ++g)
         if (ctx.tables[g].total() > 0) item_groups.push_back(g);
       d.nothing_to_judge = d.eligible.empty();
+    } else if (d.aif) {
+      // The reference group and at least one other group must be judged.
+      const bool ref_ok =
+          std::find(d.eligible.begin(), d.eligible.end(), d.ref) != d.eligible.end();
+      if (ref_ok && d.eligible.size() >= 2)
+        item_groups = {overall};
+      else
+        d.nothing_to_judge = true;
     } else if (!d.disparity ||
                d.eligible.size() >=
                    (c.method == policy::disparity_method::between_groups ? 2u : 1u)) {
@@ -409,8 +778,8 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
       item_result it;
       it.group = item_name(in, g);
       it.support = g == overall ? in.labels.size : ctx.tables[g].total();
-      it.baseline = item_metric(d, bw, g);
-      it.candidate = item_metric(d, cw, g);
+      it.baseline = item_value(d, bw, &ctx.base_auc, g);
+      it.candidate = item_value(d, cw, &ctx.cand_auc, g);
       it.statistic = relative ? it.candidate - it.baseline : it.candidate;
       it.bound = c.bound.value;
       if (g != overall && it.support < c.min_support) {
@@ -422,8 +791,8 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
       }
       bool group_undefined = false;
       if (d.disparity) {
-        group_undefined =
-            disparity(d, bw).any_group_undefined || disparity(d, cw).any_group_undefined;
+        group_undefined = any_disparity(d, bw, &ctx.base_auc).any_group_undefined ||
+                          any_disparity(d, cw, &ctx.cand_auc).any_group_undefined;
       }
       it.undefined = std::isnan(it.statistic) ||
                      (group_undefined && c.undefined == policy::undefined_rule::fail);
@@ -458,20 +827,13 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
             it.upper = w.upper;
             how = "Wilson";
           } else {
-            uncertainty::bootstrap_options bo;
-            bo.seed = seed;
-            bo.replicates = c.evidence.bootstrap_replicates;
-            bo.confidence = c.evidence.confidence;
-            const auto r = uncertainty::paired_bootstrap(
-                std::span<const paired_cells>(ctx.tables),
-                [&](std::span<const confusion_counts> b, std::span<const confusion_counts> k) {
-                  const double cv = item_metric(d, k, g);
-                  return relative ? cv - item_metric(d, b, g) : cv;
-                },
-                bo);
+            const auto r = uncertainty::summarize_replicates(
+                it.statistic,
+                replicates(ci, d, item_groups, g, seed, c.evidence.bootstrap_replicates, relative),
+                c.evidence.confidence);
             it.lower = r.ci.defined ? r.ci.lower : qnan;
             it.upper = r.ci.defined ? r.ci.upper : qnan;
-            how = "paired bootstrap";
+            how = row_path(d) ? "paired row bootstrap" : "paired bootstrap";
           }
           it.judged = side == policy::interval_side::upper ? it.upper : it.lower;
           if (std::isnan(it.judged)) {
@@ -494,7 +856,7 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
           const bool accuracy_like =
               c.metric == policy::metric_id::accuracy || c.metric == policy::metric_id::error_rate;
           const bool degrade_is_lower = c.metric == policy::metric_id::accuracy;
-          const bool mcnemar = accuracy_like && relative && c.bound.value == 0.0 &&
+          const bool mcnemar = !in.weights && accuracy_like && relative && c.bound.value == 0.0 &&
                                (degrade_is_lower ? c.bound.op == policy::comparison::ge
                                                  : c.bound.op == policy::comparison::le);
           if (mcnemar) {
@@ -511,18 +873,10 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
             it.p_value = broke > fixed ? m.p_value / 2.0 : 1.0;
             it.test = "mcnemar_exact";
           } else {
-            uncertainty::bootstrap_options bo;
-            bo.seed = seed;
-            bo.replicates = c.evidence.bootstrap_replicates;
-            const auto r = uncertainty::paired_bootstrap(
-                std::span<const paired_cells>(ctx.tables),
-                [&](std::span<const confusion_counts> b, std::span<const confusion_counts> k) {
-                  const double cv = item_metric(d, k, g);
-                  return relative ? cv - item_metric(d, b, g) : cv;
-                },
-                bo);
+            const auto values =
+                replicates(ci, d, item_groups, g, seed, c.evidence.bootstrap_replicates, relative);
             std::uint64_t defined = 0, holding = 0;
-            for (double x : r.values) {
+            for (double x : values) {
               if (std::isnan(x)) continue;
               ++defined;
               if (compare(c.bound.op, x, it.bound)) ++holding;
@@ -530,7 +884,7 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
             it.p_value = defined == 0
                              ? qnan
                              : static_cast<double>(1 + holding) / static_cast<double>(1 + defined);
-            it.test = "paired_bootstrap";
+            it.test = row_path(d) ? "paired_row_bootstrap" : "paired_bootstrap";
           }
           if (std::isnan(it.p_value)) {
             it.undefined = true;
@@ -615,7 +969,7 @@ verdict evaluate(const policy::policy& p, std::string_view target_name, const ga
     cr.upper = worst->upper;
     cr.p_value = worst->p_adjusted;
     if (d.disparity) {
-      const auto dv = disparity(d, std::span<const exact_confusion>(ctx.cand_w));
+      const auto dv = any_disparity(d, std::span<const exact_confusion>(ctx.cand_w), &ctx.cand_auc);
       if (!std::isnan(dv.value)) {
         cr.groups.push_back(in.group_names[dv.g_hi]);
         if (dv.g_lo != dv.g_hi) cr.groups.push_back(in.group_names[dv.g_lo]);

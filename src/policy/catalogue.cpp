@@ -20,7 +20,7 @@ using M = metric_id;
 // Columns: id, name, kind, family, better, min, max, needs_scores, has_agg,
 // has_method, is_proportion, summary. Ranges: Fairlearn differences and ratios
 // lie in [0,1]; AIF360 signed differences in [-1,1]; AIF360 ratios in [0,inf).
-constexpr std::array<metric_info, 36> table{{
+constexpr std::array<metric_info, 38> table{{
     {M::demographic_parity_difference, "demographic_parity_difference", K::disparity, F::fairlearn,
      B::lower, 0, 1, false, false, true, false,
      "max - min over groups of the selection rate (Fairlearn)"},
@@ -100,6 +100,11 @@ constexpr std::array<metric_info, 36> table{{
      "2 TP / (2 TP + FP + FN)"},
     {M::roc_auc, "roc_auc", K::group_rate, F::rate, B::higher, 0, 1, true, false, false, false,
      "area under the ROC curve of the scores, ties counted 1/2 (sklearn roc_auc_score)"},
+    {M::roc_auc_difference, "roc_auc_difference", K::disparity, F::fairlearn, B::lower, 0, 1, true,
+     false, true, false,
+     "max - min over groups of the ROC AUC (Fairlearn MetricFrame(roc_auc_score).difference())"},
+    {M::roc_auc_ratio, "roc_auc_ratio", K::disparity, F::fairlearn, B::higher, 0, 1, true, false,
+     true, false, "min / max over groups of the ROC AUC (Fairlearn MetricFrame(...).ratio())"},
 }};
 
 // The row order must match metric_id, so info(id) is an index.
@@ -109,7 +114,7 @@ constexpr bool table_in_id_order() {
   return true;
 }
 static_assert(table_in_id_order(), "metric table rows must follow metric_id order");
-static_assert(static_cast<std::size_t>(metric_id::roc_auc) + 1 == table.size());
+static_assert(static_cast<std::size_t>(metric_id::roc_auc_ratio) + 1 == table.size());
 
 struct alias {
   std::string_view name;

@@ -323,7 +323,356 @@ section table_section(const json& r) {
   return {"all-numbers", "All numbers", b};
 }
 
+// ------------------------------------------------------------ compress / demo
+
+std::string verdict_box(bool pass, const std::string& text) {
+  return std::string("<div class=\"verdict ") + (pass ? "pass" : "fail") + "\">" + escape(text) +
+         "</div>\n";
+}
+
+std::string interval_text(const json& iv) {
+  if (!iv.is_array() || iv.size() != 2 || (!iv[0].is_number() && !iv[1].is_number())) return "—";
+  return format_number(num_or_nan(iv[0]), 4) + " – " + format_number(num_or_nan(iv[1]), 4);
+}
+
+std::string group_sizes_table(const json& t) {
+  std::string b = "<table><tr><th>Group</th><th>Rows (n)</th></tr>\n";
+  for (const auto& g : t.value("groups", json::array()))
+    b += "<tr><td>" + escape(text_of(g.value("name", json()))) + "</td><td class=\"num\">" +
+         thousands(count_of(g.value("count", json()))) + "</td></tr>\n";
+  return b + "</table>\n";
+}
+
+section compression_summary_section(const json& r) {
+  std::string b;
+  b += "<p>Each deployment target may compress the model only as far as its fairness policy "
+       "still holds. Every compression step (pruning = setting the least important weights to "
+       "zero; quantization = storing weights with fewer bits) was checked against the target's "
+       "constraints and undone when one broke. Below: where each target ended up, and every "
+       "constraint's value there.</p>\n";
+  b += "<table><tr><th>Target</th><th>Result</th><th>Weights pruned</th><th>Mean bits per "
+       "weight</th><th>Worst-off group before</th><th>Worst-off group after</th></tr>\n";
+  for (const auto& t : r.value("targets", json::array())) {
+    const bool pass = t.value("pass", false);
+    const json wb = t.value("worst_group_before", json());
+    const json wa = t.value("worst_group_after", json());
+    auto wg = [](const json& w) {
+      if (!w.is_object()) return std::string("—");
+      return escape(text_of(w.value("metric", json()))) + " " +
+             format_number(at_or_nan(w, "value")) + " (" +
+             escape(text_of(w.value("group", json()))) + ")";
+    };
+    b += "<tr><td><strong>" + escape(text_of(t.value("target", json()))) + "</strong><br>" +
+         escape(text_of(t.value("description", json()))) + "</td><td class=\"" +
+         (pass ? "pass" : "fail") + "\">" + (pass ? "PASS" : "FAIL") + "</td><td class=\"num\">" +
+         format_number(at_or_nan(t, "sparsity") * 100, 1) + "%</td><td class=\"num\">" +
+         format_number(at_or_nan(t, "mean_bits"), 1) + "</td><td>" + wg(wb) + "</td><td>" + wg(wa) +
+         "</td></tr>\n";
+  }
+  b += "</table>\n";
+  for (const auto& t : r.value("targets", json::array())) {
+    const std::string name = text_of(t.value("target", json()));
+    const bool pass = t.value("pass", false);
+    b += "<h3>Target " + escape(name) + "</h3>\n";
+    b += verdict_box(pass, pass ? "Passes: every constraint holds at " +
+                                      format_number(at_or_nan(t, "sparsity") * 100, 1) +
+                                      "% of weights pruned, " +
+                                      format_number(at_or_nan(t, "mean_bits"), 0) + " bits"
+                                : "Fails: no compressed state passed this target's policy");
+    const json& v = t.value("verdict", json());
+    if (v.is_object()) {
+      b += "<table><tr><th>Constraint</th><th>Metric</th><th>Bound</th><th>Judged "
+           "by</th><th>Result</th><th>Value</th><th>Interval</th><th>Reason</th></tr>\n";
+      for (const auto& c : v.value("constraints", json::array())) {
+        const std::string res = text_of(c.value("result", json()));
+        b += "<tr><td>" + escape(text_of(c.value("id", json()))) + "</td><td>" +
+             escape(text_of(c.value("metric", json()))) + "</td><td class=\"mono\">" +
+             escape(text_of(c.value("bound", json()))) + "</td><td>" +
+             escape(text_of(c.value("evidence", json()))) + "</td><td class=\"" +
+             (res == "fail" ? "fail" : "pass") + "\">" + escape(res) + "</td><td class=\"num\">" +
+             format_number(at_or_nan(c, "value"), 4) + "</td><td class=\"num\">" +
+             interval_text(c.value("interval", json())) + "</td><td>" +
+             escape(text_of(c.value("reason", json()))) + "</td></tr>\n";
+      }
+      b += "</table>\n";
+    }
+    b += "<p class=\"note\">Tensors: ";
+    std::string tl;
+    for (const auto& x : t.value("tensors", json::array()))
+      tl += (tl.empty() ? "" : "; ") + escape(text_of(x.value("name", json()))) + " " +
+            format_number(at_or_nan(x, "sparsity") * 100, 1) + "% pruned, " +
+            text_of(x.value("bits", json())) + " bits";
+    b += tl + ". Evaluated on " + thousands(count_of(t.value("rows", json()))) +
+         " rows; groups smaller than the policy's minimum support are not judged.</p>\n";
+    b += "<details><summary>Group sizes</summary>" + group_sizes_table(t) + "</details>\n";
+  }
+  return {"compression-summary", "Compression: pass or fail per target", b};
+}
+
+// Per target and per-group constraint: each judged group's value before
+// (uncompressed) and after (the best state), with the gate's interval when
+// the evidence has one, and the group sizes.
+section compressed_groups_section(const json& r) {
+  std::string b;
+  b += "<p>For each per-group constraint of each target, every judged group's value on the "
+       "uncompressed model and at the compressed state the target reached. Whiskers, where shown, "
+       "are the gate's interval for the compressed value. n is the number of evaluation rows in "
+       "the group.</p>\n<div class=\"charts\">\n";
+  for (const auto& t : r.value("targets", json::array())) {
+    const json v = t.value("verdict", json());
+    if (!v.is_object()) continue;
+    for (const auto& c : v.value("constraints", json::array())) {
+      if (text_of(c.value("scope", json())) != "every_group") continue;
+      bar_chart ch;
+      const std::string metric = text_of(c.value("metric", json()));
+      ch.title = text_of(t.value("target", json())) + ": " + metric + " by group";
+      ch.unit = metric + " (0 to 1)";
+      for (const auto& it : c.value("items", json::array())) {
+        if (text_of(it.value("result", json())) == "skipped") continue;
+        const std::string g = text_of(it.value("group", json()));
+        const std::string n = "n = " + thousands(count_of(it.value("support", json())));
+        bar before{g + ", uncompressed", at_or_nan(it, "baseline"), undefined, undefined, n};
+        bar after{g + ", compressed", at_or_nan(it, "candidate"), undefined, undefined, n};
+        const json iv = it.value("interval", json());
+        if (iv.is_array() && iv.size() == 2 && iv[0].is_number() && iv[1].is_number()) {
+          // Relative bounds judge candidate - baseline: shift the interval back.
+          const bool rel =
+              text_of(c.value("bound", json())).find("baseline") != std::string::npos ||
+              text_of(c.value("bound", json())).find("drop") != std::string::npos;
+          const double shift = rel ? after.value - at_or_nan(it, "statistic") : 0.0;
+          after.lower = iv[0].get<double>() + shift;
+          after.upper = iv[1].get<double>() + shift;
+        }
+        ch.bars.push_back(std::move(before));
+        ch.bars.push_back(std::move(after));
+      }
+      if (ch.bars.empty()) continue;
+      b += "<figure>" + render(ch) + "<figcaption>Constraint " +
+           escape(text_of(c.value("id", json()))) + ": <span class=\"mono\">" +
+           escape(text_of(c.value("bound", json()))) + "</span></figcaption></figure>\n";
+    }
+  }
+  b += "</div>\n";
+  return {"compressed-groups", "Metrics by group: uncompressed vs compressed", b};
+}
+
+section milestones_section(const json& r) {
+  std::string b;
+  b += "<p>How each constraint moved as the model was compressed, one chart per target and "
+       "constraint. The horizontal axis is the controller's step (one evaluation each); each line "
+       "is one group the policy judges (groups below its minimum support are left out; for a "
+       "disparity, one line for all rows). The red dashed line is the policy's "
+       "bound: a value on the wrong side of it breaks the constraint. Shaded steps were rolled "
+       "back. For bounds relative to the uncompressed model, the value shown is the change from "
+       "it.</p>\n";
+  for (const auto& t : r.value("targets", json::array())) {
+    const std::string name = text_of(t.value("target", json()));
+    const auto steps = t.value("milestones", json::array());
+    b += "<h3>Target " + escape(name) + "</h3>\n<div class=\"charts\">\n";
+    std::vector<double> rolled;
+    double x_hi = 1.0;
+    for (const auto& s : steps) {
+      const double x = at_or_nan(s, "step");
+      if (std::isfinite(x)) x_hi = std::max(x_hi, x);
+      if (text_of(s.value("decision", json())) == "rollback") rolled.push_back(x);
+    }
+    for (const auto& c : t.value("constraints", json::array())) {
+      const std::string id = text_of(c.value("id", json()));
+      line_chart ch;
+      ch.title = name + ": " + id + " (" + text_of(c.value("metric", json())) + ")";
+      ch.x_label = "compression step";
+      const std::string bound = text_of(c.value("bound", json()));
+      const bool relative = bound.find("baseline") != std::string::npos ||
+                            text_of(c.value("scope", json())) == "every_group";
+      ch.y_label = relative ? "value (change from uncompressed)" : "value";
+      ch.x_lo = 0;
+      ch.x_hi = x_hi;
+      ch.x_marks = rolled;
+      ch.x_marks_label = "rolled back";
+      double lo = 0, hi = 0;
+      bool any = false;
+      std::vector<std::string> groups;
+      for (const auto& s : steps) {
+        if (!s.contains("values") || !s.at("values").contains(id)) continue;
+        // Groups the gate did not judge (below min_support) are left out.
+        for (const auto& [g, v] : s.at("values").at(id).items()) {
+          if (text_of(v.value("result", json())) == "skipped") continue;
+          if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
+        }
+      }
+      for (const auto& g : groups) {
+        series ser;
+        ser.name = g;
+        for (const auto& s : steps) {
+          double y = std::numeric_limits<double>::quiet_NaN();
+          if (s.contains("values") && s.at("values").contains(id) &&
+              s.at("values").at(id).contains(g) &&
+              text_of(s.at("values").at(id).at(g).value("result", json())) != "skipped")
+            y = at_or_nan(s.at("values").at(id).at(g), "statistic");
+          if (std::isfinite(y)) {
+            lo = any ? std::min(lo, y) : y;
+            hi = any ? std::max(hi, y) : y;
+            any = true;
+          }
+          if (s.contains("values")) ser.points.push_back({at_or_nan(s, "step"), y});
+        }
+        ch.lines.push_back(std::move(ser));
+      }
+      double bnd = std::numeric_limits<double>::quiet_NaN();
+      const json bounds = c.value("bound_value", json::object());
+      for (const auto& [g, v] : bounds.items()) {
+        if (v.is_number()) {
+          bnd = v.get<double>();
+          break;
+        }
+      }
+      if (std::isfinite(bnd)) {
+        ch.y_reference = bnd;
+        ch.y_reference_label = "bound " + format_number(bnd, 3);
+        lo = any ? std::min(lo, bnd) : bnd;
+        hi = any ? std::max(hi, bnd) : bnd;
+        any = true;
+      }
+      if (any) {
+        const double pad = hi > lo ? (hi - lo) * 0.08 : 0.05;
+        ch.y_lo = lo - pad;
+        ch.y_hi = hi + pad;
+      }
+      b += "<figure>" + render(ch) + "<figcaption>Bound: <span class=\"mono\">" + escape(bound) +
+           "</span> (judged by " + escape(text_of(c.value("evidence", json()))) +
+           ").</figcaption></figure>\n";
+    }
+    b += "</div>\n<details><summary>Every step of target " + escape(name) +
+         "</summary><table><tr><th>Step</th><th>Attempt</th><th>Weights pruned</th><th>Bits</"
+         "th><th>Verdict</th><th>Decision</th><th>Reason</th></tr>\n";
+    for (const auto& s : steps) {
+      b += "<tr><td class=\"num\">" + text_of(s.value("step", json())) + "</td><td>" +
+           escape(text_of(s.value("attempt", json()))) + "</td><td class=\"num\">" +
+           format_number(at_or_nan(s, "sparsity") * 100, 1) + "%</td><td class=\"num\">" +
+           format_number(at_or_nan(s, "mean_bits"), 1) + "</td><td>" +
+           escape(s.value("verdict", json()).is_null() ? std::string("—")
+                                                       : text_of(s.at("verdict"))) +
+           "</td><td>" + escape(text_of(s.value("decision", json()))) + "</td><td>" +
+           escape(text_of(s.value("reason", json()))) + "</td></tr>\n";
+    }
+    b += "</table></details>\n";
+  }
+  return {"milestones", "Constraints across compression steps", b};
+}
+
+section frontier_section(const json& r) {
+  std::string b;
+  b += "<p>The trade-off each target faced: how much of the model was pruned (across) against "
+       "the worst-off group's value of the target's first per-group metric (up). Every evaluated "
+       "step is a dot; the line joins the passing states that no other passing state beats on "
+       "both compression and the worst group (the Pareto frontier).</p>\n<div class=\"charts\">\n";
+  for (const auto& t : r.value("targets", json::array())) {
+    const std::string name = text_of(t.value("target", json()));
+    line_chart ch;
+    std::string metric = "worst-group metric";
+    const json wb = t.value("worst_group_before", json());
+    if (wb.is_object()) metric = "worst-group " + text_of(wb.value("metric", json()));
+    ch.title = name + ": compression vs " + metric;
+    ch.x_label = "share of weights pruned (0 to 1)";
+    ch.y_label = metric;
+    series front{"Pareto frontier (passing)", {}, false};
+    series passing{"passing step", {}, true};
+    series failing{"failing step (rolled back)", {}, true};
+    double lo = 1, hi = 0;
+    for (const auto& p : t.value("frontier", json::array())) {
+      const double y = at_or_nan(p, "worst_group_metric");
+      front.points.push_back({at_or_nan(p, "sparsity"), y});
+      if (std::isfinite(y)) lo = std::min(lo, y), hi = std::max(hi, y);
+    }
+    for (const auto& s : t.value("milestones", json::array())) {
+      if (!s.contains("worst_group") || !s.at("worst_group").is_object()) continue;
+      const double y = at_or_nan(s.at("worst_group"), "value");
+      const point pt{at_or_nan(s, "sparsity"), y};
+      (text_of(s.value("verdict", json())) == "pass" ? passing : failing).points.push_back(pt);
+      if (std::isfinite(y)) lo = std::min(lo, y), hi = std::max(hi, y);
+    }
+    std::sort(front.points.begin(), front.points.end(),
+              [](const point& a, const point& c) { return a.x < c.x; });
+    if (hi >= lo) {
+      const double pad = hi > lo ? (hi - lo) * 0.1 : 0.05;
+      ch.y_lo = lo - pad;
+      ch.y_hi = hi + pad;
+    }
+    ch.lines = {front, passing, failing};
+    b += "<figure>" + render(ch) + "</figure>\n";
+  }
+  b += "</div>\n";
+  for (const auto& t : r.value("targets", json::array())) {
+    b += "<table><tr><th colspan=\"5\">Frontier of target " +
+         escape(text_of(t.value("target", json()))) +
+         "</th></tr><tr><th>Step</th><th>Weights pruned</th><th>Mean bits</th><th>Worst-group "
+         "value</th><th>Passes</th></tr>\n";
+    for (const auto& p : t.value("frontier", json::array()))
+      b += "<tr><td class=\"num\">" + text_of(p.value("step", json())) + "</td><td class=\"num\">" +
+           format_number(at_or_nan(p, "sparsity") * 100, 1) + "%</td><td class=\"num\">" +
+           format_number(at_or_nan(p, "mean_bits"), 1) + "</td><td class=\"num\">" +
+           format_number(at_or_nan(p, "worst_group_metric"), 4) + "</td><td>" +
+           (p.value("pass", false) ? "yes" : "no") + "</td></tr>\n";
+    b += "</table>\n";
+  }
+  return {"frontier", "Pareto frontier: compression vs the worst-off group", b};
+}
+
+section demo_overview_section(const json& r) {
+  std::string b;
+  const json& d = r.value("data", json::object());
+  const json& sp = r.value("split", json::object());
+  const json& m = r.value("model", json::object());
+  b += "<p>fairgate's whole job on real data: the UCI Adult census data (predict whether income "
+       "exceeds $50K; " +
+       escape(text_of(d.value("source", json()))) + "). " +
+       thousands(count_of(d.value("rows_complete", json()))) + " complete rows of " +
+       thousands(count_of(d.value("rows_read", json()))) + " were used (" +
+       thousands(count_of(d.value("rows_excluded_missing", json()))) +
+       " have a missing value). They were split, stratified by sex × race and label, into " +
+       thousands(count_of(sp.value("train_rows", json()))) + " training rows and " +
+       thousands(count_of(sp.value("test_rows", json()))) + " test rows (seed " +
+       escape(text_of(sp.value("seed", json()))) + ").</p>\n";
+  b += "<ol><li>Train the reference model (" + escape(text_of(m.value("architecture", json()))) +
+       ").</li><li>Audit it by sex and race, with bootstrap intervals.</li><li>Mitigate: " +
+       escape(text_of(r.value("mitigation", json::object()).value("method", json()))) +
+       ", and retrain.</li><li>Compress the mitigated model for each deployment target under "
+       "policy " +
+       escape(text_of(r.value("policy", json()))) +
+       ", checking every step and rolling back any step that breaks a constraint.</li></ol>\n";
+  const json& mit = r.value("mitigation", json::object());
+  b += "<h3>Effect of the mitigation (test rows)</h3>\n<p>" +
+       escape(text_of(mit.value("scope", json()))) +
+       "</p>\n<table><tr><th>Measure</th><th>Reference model</th><th>After mitigation</th></tr>\n";
+  const json& before = mit.value("before", json::object());
+  const json& after = mit.value("after", json::object());
+  for (const auto& [k, v] : before.items()) {
+    b += "<tr><td>" + escape(k) + "</td><td class=\"num\">" + format_number(num_or_nan(v), 4) +
+         "</td><td class=\"num\">" + format_number(at_or_nan(after, k.c_str()), 4) + "</td></tr>\n";
+  }
+  b += "</table>\n";
+  return {"demo-overview", "What this run did", b};
+}
+
 }  // namespace
+
+std::vector<section> compress_sections(const json& r) {
+  return {compression_summary_section(r), compressed_groups_section(r), milestones_section(r),
+          frontier_section(r)};
+}
+
+std::vector<section> demo_sections(const json& r) {
+  std::vector<section> out{demo_overview_section(r)};
+  for (auto& s : compress_sections(r)) out.push_back(std::move(s));
+  if (r.contains("audit") && r.at("audit").is_object()) {
+    for (auto& s : audit_sections(r.at("audit"))) {
+      if (s.id == "summary") s.title = "Audit of the reference model";
+      if (s.id == "metrics-by-group") s.title = "Reference model: metrics by group";
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
 
 std::vector<section> audit_sections(const json& r) {
   std::vector<section> out;
@@ -464,6 +813,12 @@ std::string render_run(const json& results, const json& manifest) {
   } else if (cmd == "train") {
     secs = train_sections(results);
     title = "Reference model: " + text_of(results.value("input", json()));
+  } else if (cmd == "compress") {
+    secs = compress_sections(results);
+    title = "Compression under fairness policy " + text_of(results.value("policy", json()));
+  } else if (cmd == "demo") {
+    secs = demo_sections(results);
+    title = "fairgate demo: fair compression of a UCI Adult model";
   } else {
     throw error(errc::unsupported, "results.json: no report for command '" + cmd + "'");
   }

@@ -121,6 +121,7 @@ std::string render(const bar_chart& c) {
 std::string render(const line_chart& c) {
   std::size_t chars = 10;
   for (const auto& l : c.lines) chars = std::max(chars, l.name.size());
+  chars = std::max({chars, c.y_reference_label.size(), c.x_marks_label.size()});
   const double left = 62, right = std::min(380.0, 44.0 + 6.6 * static_cast<double>(chars)),
                top = 36, bottom = 52;
   const double plot_w = 330, plot_h = 250;
@@ -138,6 +139,9 @@ std::string render(const line_chart& c) {
        escape(c.title) + "</text>";
   s += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(plot_w) +
        "\" height=\"" + num(plot_h) + "\" fill=\"none\" stroke=\"#8c959f\"/>";
+  // Tick labels: enough decimals that a narrow range (e.g. a change of 0.01)
+  // gets distinct labels.
+  const int xdig = xs < 0.2 ? 3 : 2, ydig = ys < 0.2 ? 3 : 2;
   for (int k = 0; k <= 4; ++k) {
     const double xv = c.x_lo + xs * k / 4.0, yv = c.y_lo + ys * k / 4.0;
     s += "<line x1=\"" + num(X(xv)) + "\" y1=\"" + num(top) + "\" x2=\"" + num(X(xv)) + "\" y2=\"" +
@@ -145,10 +149,10 @@ std::string render(const line_chart& c) {
     s += "<line x1=\"" + num(left) + "\" y1=\"" + num(Y(yv)) + "\" x2=\"" + num(left + plot_w) +
          "\" y2=\"" + num(Y(yv)) + "\" stroke=\"#eaeef2\"/>";
     s += "<text x=\"" + num(X(xv)) + "\" y=\"" + num(top + plot_h + 15) +
-         "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">" + format_number(xv, 2) +
+         "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">" + format_number(xv, xdig) +
          "</text>";
     s += "<text x=\"" + num(left - 6) + "\" y=\"" + num(Y(yv) + 4) +
-         "\" font-size=\"11\" text-anchor=\"end\" fill=\"#57606a\">" + format_number(yv, 2) +
+         "\" font-size=\"11\" text-anchor=\"end\" fill=\"#57606a\">" + format_number(yv, ydig) +
          "</text>";
   }
   s += "<text x=\"" + num(left + plot_w / 2) + "\" y=\"" + num(top + plot_h + 36) +
@@ -162,6 +166,16 @@ std::string render(const line_chart& c) {
          num(X(c.x_hi)) + "\" y2=\"" + num(Y(c.y_hi)) +
          "\" stroke=\"#8c959f\" stroke-dasharray=\"5 4\"/>";
   }
+  for (double xm : c.x_marks) {
+    if (!std::isfinite(xm)) continue;
+    s += "<line x1=\"" + num(X(xm)) + "\" y1=\"" + num(top) + "\" x2=\"" + num(X(xm)) + "\" y2=\"" +
+         num(top + plot_h) + "\" stroke=\"#f5b7b1\" stroke-width=\"5\"/>";
+  }
+  if (c.y_reference && std::isfinite(*c.y_reference)) {
+    s += "<line x1=\"" + num(left) + "\" y1=\"" + num(Y(*c.y_reference)) + "\" x2=\"" +
+         num(left + plot_w) + "\" y2=\"" + num(Y(*c.y_reference)) +
+         "\" stroke=\"#c0392b\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>";
+  }
   for (std::size_t i = 0; i < c.lines.size(); ++i) {
     const auto& ln = c.lines[i];
     std::string path;
@@ -174,7 +188,7 @@ std::string render(const line_chart& c) {
       path += (pen ? " L" : " M") + num(X(p.x)) + " " + num(Y(p.y));
       pen = true;
     }
-    if (!path.empty()) {
+    if (!path.empty() && !ln.markers_only) {
       // Past the 8 palette colours, a dash pattern keeps the lines apart.
       s += "<path d=\"" + path.substr(1) + "\" fill=\"none\" stroke=\"" + palette(i) +
            "\" stroke-width=\"2\"" + (i >= 8 ? " stroke-dasharray=\"7 3\"" : "") + "/>";
@@ -191,8 +205,27 @@ std::string render(const line_chart& c) {
     s += "<text x=\"" + num(left + plot_w + 35) + "\" y=\"" + num(ly + 4) +
          "\" font-size=\"12\" fill=\"#1f2328\">" + escape(ln.name) + "</text>";
   }
+  double extra = static_cast<double>(c.lines.size());
+  if (c.y_reference && std::isfinite(*c.y_reference) && !c.y_reference_label.empty()) {
+    const double ly = top + 10 + 18 * extra;
+    extra += 1;
+    s += "<line x1=\"" + num(left + plot_w + 12) + "\" y1=\"" + num(ly) + "\" x2=\"" +
+         num(left + plot_w + 30) + "\" y2=\"" + num(ly) +
+         "\" stroke=\"#c0392b\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>";
+    s += "<text x=\"" + num(left + plot_w + 35) + "\" y=\"" + num(ly + 4) +
+         "\" font-size=\"12\" fill=\"#1f2328\">" + escape(c.y_reference_label) + "</text>";
+  }
+  if (!c.x_marks.empty() && !c.x_marks_label.empty()) {
+    const double ly = top + 10 + 18 * extra;
+    extra += 1;
+    s += "<line x1=\"" + num(left + plot_w + 12) + "\" y1=\"" + num(ly) + "\" x2=\"" +
+         num(left + plot_w + 30) + "\" y2=\"" + num(ly) +
+         "\" stroke=\"#f5b7b1\" stroke-width=\"5\"/>";
+    s += "<text x=\"" + num(left + plot_w + 35) + "\" y=\"" + num(ly + 4) +
+         "\" font-size=\"12\" fill=\"#1f2328\">" + escape(c.x_marks_label) + "</text>";
+  }
   if (c.diagonal && !c.diagonal_label.empty()) {
-    const double ly = top + 10 + 18 * static_cast<double>(c.lines.size());
+    const double ly = top + 10 + 18 * extra;
     s += "<line x1=\"" + num(left + plot_w + 12) + "\" y1=\"" + num(ly) + "\" x2=\"" +
          num(left + plot_w + 30) + "\" y2=\"" + num(ly) +
          "\" stroke=\"#8c959f\" stroke-dasharray=\"5 4\"/>";

@@ -9,6 +9,9 @@
 
 #include <fairgate/fairgate.h>
 
+// Policy, gate, controller and manifest entry points (fuzz_capi_gate.cpp).
+void fuzz_capi_gate(const std::uint8_t* data, std::size_t size);
+
 namespace {
 
 // Reads fixed-size values from the fuzz input; zero once exhausted.
@@ -33,6 +36,14 @@ class input {
     return s;  // may contain NULs: the C side sees the prefix up to the first
   }
   [[nodiscard]] bool empty() const { return size_ == 0; }
+  // The next n bytes (fewer at the end) as a slice for a sub-fuzzer.
+  std::vector<std::uint8_t> take_bytes(std::size_t n) {
+    const std::size_t m = n < size_ ? n : size_;
+    std::vector<std::uint8_t> v(data_, data_ + m);
+    data_ += m;
+    size_ -= m;
+    return v;
+  }
 
  private:
   const std::uint8_t* data_;
@@ -130,6 +141,221 @@ void fuzz_metric_options(input& in, fairgate_metric_options& m) {
   if (in.take<std::uint8_t>() % 16u == 0) m.struct_size = in.take<std::uint8_t>();
 }
 
+// --- the streaming monitor (op 7): one handle, driven by sub-operations ---
+std::int32_t fuzz_hook_answer = 0;
+std::int32_t fuzz_hook(const char* target, const fairgate_monitor_alarm* alarms, std::size_t n,
+                       void* user_data) {
+  volatile std::size_t len = std::strlen(target);  // must be a C string
+  (void)len;
+  auto* count = static_cast<std::size_t*>(user_data);
+  for (std::size_t i = 0; i < n; ++i) *count += alarms[i].group == FAIRGATE_NO_GROUP ? 0u : 1u;
+  return fuzz_hook_answer;
+}
+std::size_t fuzz_hook_count = 0;
+
+void fuzz_monitor(input& in, fairgate_monitor*& mon) {
+  switch (in.take<std::uint8_t>() % 11u) {
+    case 0: {
+      fairgate_monitor_destroy(mon);
+      mon = nullptr;
+      fairgate_monitor_options o;
+      (void)fairgate_monitor_options_init(&o);
+      // Sizes stay small: the fuzzer's malloc limit would report a huge window as a crash.
+      o.n_groups = in.take<std::uint8_t>() % 6u;
+      o.threshold = in.take<std::uint8_t>() % 8u ? 0.5 : in.take<double>();
+      o.window_kind = in.take<std::int8_t>() % 4;
+      o.window_size = in.take<std::uint16_t>() % 600u;
+      o.half_life =
+          in.take<std::uint8_t>() % 4u ? 1.0 + in.take<std::uint8_t>() : in.take<double>();
+      o.bins = in.take<std::uint8_t>() % 40u;
+      if (in.take<std::uint8_t>() % 8u == 0) {
+        o.score_min = in.take<double>();
+        o.score_max = in.take<double>();
+        o.psi_threshold = in.take<double>();
+        o.ks_alpha = in.take<double>();
+        o.report_confidence = in.take<double>();
+      }
+      o.drift_enabled = in.take<std::uint8_t>() % 2;
+      o.min_support = in.take<std::uint8_t>() % 40u;
+      o.pending_capacity = in.take<std::uint8_t>() % 70u;
+      const std::string target = in.take_string();
+      o.target = in.take<std::uint8_t>() % 4u ? target.c_str() : nullptr;
+      fairgate_watched_constraint cs[3];
+      o.n_constraints = in.take<std::uint8_t>() % 4u;
+      for (auto& c : cs) {
+        (void)fairgate_watched_constraint_init(&c);
+        c.metric = in.take<std::int8_t>() % 9;
+        c.kind = in.take<std::int8_t>() % 3;
+        c.op = in.take<std::int8_t>() % 3;
+        c.bound =
+            in.take<std::uint8_t>() % 4u ? in.take<std::uint8_t>() / 255.0 : in.take<double>();
+        if (in.take<std::uint8_t>() % 8u == 0) c.confidence = in.take<double>();
+        if (in.take<std::uint8_t>() % 8u == 0) c.alpha = in.take<double>();
+        c.watch_change = in.take<std::uint8_t>() % 2;
+        // Smaller than any version (rejected); a larger one would promise a
+        // longer array than cs holds (the stride is element 0's struct_size).
+        if (in.take<std::uint8_t>() % 16u == 0)
+          c.struct_size = in.take<std::uint8_t>() % sizeof(fairgate_watched_constraint);
+      }
+      o.constraints = in.take<std::uint8_t>() % 8u ? cs : nullptr;
+      // The baseline: none, accumulator bytes (valid or garbage) + histogram, or rows.
+      std::vector<std::uint8_t> blob;
+      std::vector<std::uint64_t> hist;
+      std::vector<double> bs;
+      std::vector<std::uint32_t> bg;
+      std::vector<std::uint8_t> by;
+      fairgate_accumulator* a = nullptr;
+      switch (in.take<std::uint8_t>() % 4u) {
+        case 1:
+          if (fairgate_accumulator_create(in.take<std::uint8_t>() % 6u, &a) == FAIRGATE_OK) {
+            std::size_t size = 0;
+            (void)fairgate_accumulator_serialize(a, nullptr, 0, &size);
+            blob.resize(size);
+            (void)fairgate_accumulator_serialize(a, blob.data(), blob.size(), &size);
+            fairgate_accumulator_destroy(a);
+          }
+          if (!blob.empty() && in.take<std::uint8_t>() % 4u == 0)
+            blob[in.take<std::uint8_t>() % blob.size()] ^= in.take<std::uint8_t>();
+          hist.resize(in.take<std::uint8_t>() % 64u);
+          for (auto& h : hist) h = in.take<std::uint8_t>();
+          o.baseline_accumulator = blob.empty() ? nullptr : blob.data();
+          o.baseline_accumulator_size = blob.size();
+          o.baseline_histogram = hist.empty() ? nullptr : hist.data();
+          o.baseline_histogram_size = hist.size();
+          break;
+        case 2: {
+          const std::size_t n = in.take<std::uint8_t>() % 32u;
+          bs.resize(n);
+          bg.resize(n);
+          by.resize(n);
+          for (std::size_t i = 0; i < n; ++i) {
+            bs[i] =
+                in.take<std::uint8_t>() % 8u ? in.take<std::uint8_t>() / 255.0 : in.take<double>();
+            bg[i] = in.take<std::uint8_t>() % 7u;
+            by[i] = in.take<std::uint8_t>() % 3u;
+          }
+          o.baseline_scores = bs.data();
+          o.baseline_groups = bg.data();
+          o.baseline_labels = by.data();
+          o.baseline_n = n;
+          break;
+        }
+        case 3:
+          o.baseline_accumulator_size = in.take<std::uint8_t>();  // with a NULL pointer
+          break;
+        default:
+          break;
+      }
+      if (in.take<std::uint8_t>() % 2u) {
+        o.on_alarm = fuzz_hook;
+        o.user_data = &fuzz_hook_count;
+      }
+      if (in.take<std::uint8_t>() % 16u == 0) o.struct_size = in.take<std::uint16_t>();
+      if (fairgate_monitor_create(&o, &mon) != FAIRGATE_OK) mon = nullptr;
+      check_message_is_readable();
+      break;
+    }
+    case 1:
+      (void)fairgate_monitor_observe(
+          mon, in.take<std::uint8_t>() % 4u ? in.take<std::uint8_t>() / 255.0 : in.take<double>(),
+          in.take<std::uint8_t>() % 7u, in.take<std::int8_t>() % 3);
+      check_message_is_readable();
+      break;
+    case 2: {
+      const std::size_t n = in.take<std::uint8_t>() % 64u;
+      std::vector<double> s(n);
+      std::vector<std::uint32_t> g(n);
+      std::vector<std::int8_t> y(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        s[i] = in.take<std::uint8_t>() % 16u ? in.take<std::uint8_t>() / 255.0 : in.take<double>();
+        g[i] = in.take<std::uint8_t>() % 7u;
+        y[i] = static_cast<std::int8_t>(in.take<std::int8_t>() % 3);
+      }
+      const auto nulls = in.take<std::uint8_t>();
+      (void)fairgate_monitor_observe_batch(mon, nulls % 16u ? s.data() : nullptr,
+                                           nulls % 17u ? g.data() : nullptr,
+                                           nulls % 3u ? y.data() : nullptr, n);
+      check_message_is_readable();
+      break;
+    }
+    case 3:
+      (void)fairgate_monitor_observe_unlabeled(
+          mon, in.take<std::uint8_t>() % 16u,
+          in.take<std::uint8_t>() % 8u ? in.take<std::uint8_t>() / 255.0 : in.take<double>(),
+          in.take<std::uint8_t>() % 7u);
+      break;
+    case 4: {
+      std::int32_t result = 0;
+      (void)fairgate_monitor_label(mon, in.take<std::uint8_t>() % 16u, in.take<std::int8_t>() % 3,
+                                   in.take<std::uint8_t>() % 4u ? &result : nullptr);
+      break;
+    }
+    case 5: {
+      fairgate_monitor_summary s{};
+      s.struct_size = in.take<std::uint8_t>() % 8u ? sizeof s : in.take<std::uint8_t>();
+      fuzz_hook_answer = in.take<std::uint8_t>() % 4u ? 0 : in.take<std::int32_t>();
+      (void)fairgate_monitor_poll(mon, in.take<std::uint8_t>() % 8u ? &s : nullptr);
+      check_message_is_readable();
+      break;
+    }
+    case 6: {
+      const std::size_t cap = in.take<std::uint8_t>() % 64u;
+      std::vector<fairgate_monitor_group> g(cap + 1);
+      std::vector<fairgate_monitor_constraint> c(cap + 1);
+      std::vector<fairgate_monitor_alarm> a(cap + 1);
+      std::size_t n = 0;
+      const bool null_out = in.take<std::uint8_t>() % 8u == 0;
+      (void)fairgate_monitor_groups(mon, null_out ? nullptr : g.data(), cap, &n);
+      (void)fairgate_monitor_constraints(mon, null_out ? nullptr : c.data(), cap, &n);
+      (void)fairgate_monitor_alarms(mon, null_out ? nullptr : a.data(), cap,
+                                    in.take<std::uint8_t>() % 8u ? &n : nullptr);
+      break;
+    }
+    case 7:
+      (void)fairgate_monitor_reset(mon);
+      break;
+    case 8: {
+      std::size_t size = 0;
+      (void)fairgate_monitor_save(mon, nullptr, 0, &size);
+      std::vector<std::uint8_t> state(size + 1);
+      (void)fairgate_monitor_save(mon, state.data(), state.size(), &size);
+      if (!state.empty() && in.take<std::uint8_t>() % 2u)
+        state[in.take<std::uint16_t>() % state.size()] ^= in.take<std::uint8_t>();
+      const std::size_t len =
+          in.take<std::uint8_t>() % 4u ? size : in.take<std::uint16_t>() % (size + 2);
+      (void)fairgate_monitor_restore(mon, state.data(), len);
+      check_message_is_readable();
+      break;
+    }
+    case 9: {
+      // Watched constraints from a policy target, with a fuzzed target name and buffers.
+      static const char text[] =
+          "schema_version = 1\nname = \"f\"\n[[target]]\nname = \"t\"\n"
+          "sensitive_features = [\"s\"]\n[[target.constraint]]\nid = \"dp\"\n"
+          "metric = \"demographic_parity_difference\"\nbound = \"<= 0.1\"\n";
+      fairgate_policy* p = nullptr;
+      if (fairgate_policy_load_string(text, sizeof text - 1, "fuzz.toml", &p) == FAIRGATE_OK) {
+        const std::string target = in.take_string();
+        fairgate_watched_constraint c[4];
+        std::size_t n = 0, skipped = 0;
+        (void)fairgate_monitor_constraints_from_policy(
+            in.take<std::uint8_t>() % 8u ? p : nullptr,
+            in.take<std::uint8_t>() % 4u ? target.c_str() : "t",
+            in.take<std::uint8_t>() % 4u ? c : nullptr, in.take<std::uint8_t>() % 5u,
+            in.take<std::uint8_t>() % 4u ? &n : nullptr, &skipped);
+        fairgate_policy_destroy(p);
+      }
+      check_message_is_readable();
+      break;
+    }
+    default: {
+      std::size_t bytes = 0;
+      (void)fairgate_monitor_memory_bytes(mon, in.take<std::uint8_t>() % 4u ? &bytes : nullptr);
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -138,8 +364,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::uint32_t> buffer;
   fairgate_accumulator* acc = nullptr;
   fairgate_accumulator* other = nullptr;
+  fairgate_monitor* monitor = nullptr;
   while (!in.empty()) {
-    const auto op = in.take<std::uint8_t>() % 20u;
+    const auto op = in.take<std::uint8_t>() % 21u;
     switch (op) {
       case 0: {
         fairgate_stream_destroy(stream);
@@ -182,6 +409,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 6:
         check_message_is_readable();
         break;
+      case 7: {
+        // Policy text, gate, controller and manifest on a slice of the input.
+        const auto slice = in.take_bytes(in.take<std::uint16_t>() % 1024u);
+        fuzz_capi_gate(slice.data(), slice.size());
+        check_message_is_readable();
+        break;
+      }
       case 8: {
         // A penalty over fuzzed rows: arbitrary scores (NaN, Inf), labels, codes, weights.
         fairgate_penalty_options o;
@@ -481,6 +715,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_message_is_readable();
         break;
       }
+      case 20:
+        fuzz_monitor(in, monitor);
+        break;
       default:
         (void)fairgate_version_string();
         break;
@@ -489,5 +726,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fairgate_stream_destroy(stream);
   fairgate_accumulator_destroy(acc);
   fairgate_accumulator_destroy(other);
+  fairgate_monitor_destroy(monitor);
   return 0;
 }

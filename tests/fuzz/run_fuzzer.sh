@@ -12,8 +12,31 @@ if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned 
    | "$cxx" -x c++ -fsanitize=fuzzer - -o "$work/probe" 2>/dev/null; then
   echo "SKIP: $cxx cannot build libFuzzer targets (install clang and libclang-rt-14-dev)"; exit 77
 fi
-"$cxx" -std=c++20 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined \
-  -fno-sanitize-recover=all "$@" -o "$work/$name"
+# Sources are compiled in parallel (one job per core), then linked: the C ABI
+# target has a dozen translation units. Libraries (.a, -l) go to the link only.
+sources=() flags=() libs=()
+for a in "$@"; do
+  case "$a" in
+    *.cpp) sources+=("$a") ;;
+    *.a | -l*) libs+=("$a") ;;
+    *) flags+=("$a") ;;
+  esac
+done
+cflags=(-std=c++20 -g -O1 -ffp-contract=off -fno-sanitize-recover=all)
+mkdir -p "$work/obj"
+objs=()
+max_jobs=$(nproc 2>/dev/null || echo 2)
+for src in "${sources[@]}"; do
+  obj="$work/obj/${#objs[@]}.o"
+  objs+=("$obj")
+  ( "$cxx" "${cflags[@]}" -fsanitize=fuzzer-no-link,address,undefined "${flags[@]}" \
+      -c "$src" -o "$obj" || touch "$work/compile-failed" ) &
+  while (( $(jobs -rp | wc -l) >= max_jobs )); do wait -n || true; done
+done
+wait
+[[ ! -e "$work/compile-failed" ]] || { echo "fuzz $name: compilation failed"; exit 1; }
+"$cxx" "${cflags[@]}" -fsanitize=fuzzer,address,undefined "${objs[@]}" "${libs[@]}" \
+  -o "$work/$name"
 # New inputs go to a scratch copy: the committed corpus only changes on purpose.
 mkdir -p "$work/corpus"
 cp -r "$corpus"/. "$work/corpus/" 2>/dev/null || true

@@ -2,9 +2,11 @@
 // the changelog, kill-and-resume, and bad input.
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <filesystem>
@@ -18,140 +20,15 @@
 
 #include <fairgate/error.hpp>
 #include <fairgate/gate/controller.hpp>
+#include <fairgate/io/store.hpp>
 #include <fairgate/policy/parse.hpp>
 #include <fairgate/rng/stream.hpp>
 
+#include "controller_fixtures.hpp"
+
 namespace fs = std::filesystem;
 using namespace fairgate;
-
-namespace {
-
-// A tiny two-layer host model: score = W2 . relu(W1 x), threshold 0. Labels are
-// the model's own predictions with 10% flipped, so the baseline is good and
-// pruning changes decisions. Group B (code 1) is a shifted minority.
-struct host {
-  static constexpr int D = 8, H = 16;
-  std::vector<float> w1, w2;
-  std::vector<double> x;
-  gate::evaluation_rows rows;
-  int calls = 0;
-
-  explicit host(std::size_t n = 2000) {
-    rng::stream s(2024, rng::purposes::test, 0);
-    auto u = [&] { return static_cast<double>(s.next_u64() >> 11) * 0x1p-53 * 2.0 - 1.0; };
-    for (int i = 0; i < H * D; ++i) w1.push_back(static_cast<float>(u()));
-    for (int i = 0; i < H; ++i) w2.push_back(static_cast<float>(u()));
-    rows.group_names = {"A", "B"};
-    rows.threshold = 0.0;
-    for (std::size_t r = 0; r < n; ++r) {
-      const std::uint32_t g = r * 4 < n * 3 ? 0u : 1u;
-      for (int k = 0; k < D; ++k) x.push_back(u() + (g == 1 && k == 0 ? 0.5 : 0.0));
-      rows.groups.push_back(g);
-    }
-    const auto sc = scores();
-    for (std::size_t r = 0; r < n; ++r) {
-      const bool flip = u() < -0.8;  // P = 0.1
-      rows.labels.push_back(static_cast<std::uint8_t>((sc[r] >= 0.0) != flip));
-    }
-  }
-  [[nodiscard]] std::vector<double> scores() const {
-    const std::size_t n = x.size() / D;
-    std::vector<double> out(n);
-    for (std::size_t r = 0; r < n; ++r) {
-      double s = 0;
-      for (int j = 0; j < H; ++j) {
-        double h = 0;
-        for (int k = 0; k < D; ++k)
-          h += static_cast<double>(w1[static_cast<std::size_t>(j * D + k)]) *
-               x[r * D + static_cast<std::size_t>(k)];
-        s += static_cast<double>(w2[static_cast<std::size_t>(j)]) * (h > 0 ? h : 0.0);
-      }
-      out[r] = s;
-    }
-    return out;
-  }
-  void attach(gate::controller& c) {
-    c.add_tensor("fc1.weight", tensor::view::contiguous(w1.data(), {H, D}), 0);
-    c.add_tensor("fc2.weight", tensor::view::contiguous(w2.data(), {1, H}), 0);
-    c.on_evaluate([this] {
-      ++calls;
-      return scores();
-    });
-  }
-};
-
-policy::policy test_policy() {
-  return policy::parse_policy_string(R"(schema_version = 1
-name = "controller-test"
-[[target]]
-name = "server"
-sensitive_features = ["g"]
-max_sparsity = 0.9
-allowed_bits = [32]
-[[target.constraint]]
-id = "tpr-drop"
-metric = "tpr"
-max_drop = 0.03
-[[target.constraint]]
-id = "acc-drop"
-metric = "accuracy"
-max_drop = 0.03
-[[target.constraint]]
-id = "eo"
-metric = "equalized_odds_difference"
-bound = "<= baseline + 0.03"
-[[target]]
-name = "device"
-sensitive_features = ["g"]
-max_sparsity = 0.7
-allowed_bits = [8, 32]
-per_channel = true
-[[target.constraint]]
-id = "tpr-drop"
-metric = "tpr"
-max_drop = 0.03
-)",
-                                     "controller_test.toml");
-}
-
-std::vector<gate::milestone> test_plan() {
-  auto plan = gate::prune_steps(0.2, 0.8, 0.2);
-  gate::milestone q;
-  q.kind = gate::milestone_kind::quantize;
-  q.bits = 8;
-  plan.push_back(q);
-  return plan;
-}
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d =
-      fs::temp_directory_path() / ("fairgate-gate-test-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(d);
-  return d;
-}
-
-gate::controller_options options(const fs::path& dir) {
-  gate::controller_options o;
-  o.directory = dir;
-  return o;
-}
-
-std::vector<nlohmann::json> changelog(const fs::path& p) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(p);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
+using namespace controller_test;
 
 TEST_CASE("prune_steps lists uniform sparsity milestones", "[controller]") {
   const auto p = gate::prune_steps(0.1, 0.3, 0.1);
@@ -304,13 +181,8 @@ TEST_CASE("callbacks returning the wrong length or NaN are clear errors that kee
     gate::controller c2(test_policy(), h2.rows, o);
     h2.attach(c2);
     const auto resumed = c2.run(plan).digest;
-    host h3;
-    const auto dir3 = fresh_dir("reference");
-    gate::controller c3(test_policy(), h3.rows, options(dir3));
-    h3.attach(c3);
-    CHECK(resumed == c3.run(plan).digest);
+    CHECK(resumed == uninterrupted_digest());
     fs::remove_all(dir);
-    fs::remove_all(dir3);
   }
 }
 
@@ -444,5 +316,341 @@ TEST_CASE("fine-tuning between pruning and evaluation cannot revive pruned weigh
   // round(0.5 * 144) = 72 weights are zero when it is evaluated, after fine-tuning.
   REQUIRE(zeros.size() == 3);
   CHECK(zeros[2] >= 72);
+  fs::remove_all(dir);
+}
+
+namespace {
+
+// A host with hand-checkable weights for the quantization milestones. Tensor
+// "a" (2 x 4) has channel amax 7.5 and 15; tensor "b" (1 x 4) amax 7.5.
+// Every row is labelled 1; the model predicts 1 everywhere unless a[1] moved
+// by more than 0.1 from -3.3, then it predicts 0 on half the rows
+// (accuracy 0.5).
+struct qhost {
+  std::vector<float> a{7.5f, -3.3f, 2.6f, 0.4f, 15.0f, -5.0f, 3.0f, 1.0f};
+  std::vector<float> b{7.5f, -3.2f, 2.6f, 0.4f};
+  std::vector<std::vector<float>> seen_a, seen_b;  // weights at every evaluation
+  gate::evaluation_rows rows;
+  qhost() {
+    rows.group_names = {"A", "B"};
+    for (int i = 0; i < 20; ++i) {
+      rows.labels.push_back(1);
+      rows.groups.push_back(static_cast<std::uint32_t>(i % 2));
+    }
+  }
+  void attach(gate::controller& c, bool with_b = true) {
+    c.add_tensor("a", tensor::view::contiguous(a.data(), {2, 4}), 0);
+    if (with_b) c.add_tensor("b", tensor::view::contiguous(b.data(), {1, 4}), 0);
+    c.on_evaluate([this] {
+      seen_a.push_back(a);
+      seen_b.push_back(b);
+      const bool broken = std::fabs(a[1] - (-3.3f)) > 0.1f;
+      std::vector<double> s(rows.labels.size(), 1.0);
+      if (broken)
+        for (std::size_t i = 0; i < s.size(); i += 2) s[i] = 0.0;
+      return s;
+    });
+  }
+};
+
+policy::policy quant_policy(const std::string& bits, bool per_channel) {
+  return policy::parse_policy_string(
+      "schema_version = 1\nname = \"q\"\n[[target]]\nname = \"t\"\nsensitive_features = [\"g\"]\n"
+      "max_sparsity = 0.5\nallowed_bits = " +
+          bits + "\nper_channel = " + (per_channel ? "true" : "false") +
+          "\n[[target.constraint]]\nid = \"acc\"\nmetric = \"accuracy\"\nscope = \"overall\"\n"
+          "bound = \">= 0.9\"\n",
+      "quant.toml");
+}
+
+std::vector<gate::milestone> quant_plan(std::vector<std::uint32_t> bits) {
+  std::vector<gate::milestone> plan;
+  for (auto b : bits) {
+    gate::milestone m;
+    m.kind = gate::milestone_kind::quantize;
+    m.bits = b;
+    m.per_channel = true;
+    plan.push_back(m);
+  }
+  return plan;
+}
+
+}  // namespace
+
+TEST_CASE("int4 and int8 milestones fake-quantize with symmetric scales, by hand",
+          "[controller][quantize]") {
+  // int4 per channel (torch_symmetric: scale = amax / 7.5, q in [-8, 7], ties to even):
+  //   channel 0, scale 1: 7.5 -> 8 -> clamp 7; -3.3 -> -3; 2.6 -> 3; 0.4 -> 0
+  //   channel 1, scale 2: 15/2 = 7.5 -> 7 -> 14; -5/2 = -2.5 -> -2 -> -4; 3/2 = 1.5 -> 2 -> 4;
+  //                       1/2 = 0.5 -> 0 -> 0
+  // -3.3 -> -3 moves a[1] by 0.3 > 0.1, so the 4-bit step fails the accuracy bound.
+  qhost h;
+  const auto dir = fresh_dir("int4");
+  auto o = options(dir);
+  o.remedies = {};
+  gate::controller c(quant_policy("[4, 32]", true), h.rows, o);
+  h.attach(c, /*with_b=*/false);
+  const auto r = c.run(quant_plan({4}));
+  // Evaluations: the run's baseline, the target's baseline, the 4-bit candidate.
+  REQUIRE(h.seen_a.size() == 3);
+  CHECK(h.seen_a[2] == std::vector<float>{7, -3, 3, 0, 14, -4, 4, 0});
+  CHECK(r.targets[0].best.pass);
+  CHECK(r.targets[0].best.mean_bits == 32.0);  // the 4-bit state failed and was rolled back
+  CHECK(h.a == std::vector<float>{7.5f, -3.3f, 2.6f, 0.4f, 15.0f, -5.0f, 3.0f, 1.0f});
+  // Per tensor (the target does not allow per-channel scales): amax 15, scale 2:
+  //   channel 0: 3.75 -> 4 -> 8; -1.65 -> -2 -> -4; 1.3 -> 1 -> 2; 0.2 -> 0
+  qhost h2;
+  const auto dir2 = fresh_dir("int4-tensor");
+  gate::controller c2(quant_policy("[4, 32]", false), h2.rows, options(dir2));
+  h2.attach(c2, false);
+  (void)c2.run(quant_plan({4}));
+  CHECK(h2.seen_a[2] == std::vector<float>{8, -4, 2, 0, 14, -4, 4, 0});
+  // int8 per channel: scale = amax / 127.5; channel 0: 7.5 / 127.5 = 1/17, so
+  // -3.3 * 17 = -56.1 -> -56 -> -56/17 = -3.294..., within 0.1: the step passes.
+  qhost h3;
+  const auto dir3 = fresh_dir("int8");
+  gate::controller c3(quant_policy("[4, 8, 32]", true), h3.rows, options(dir3));
+  h3.attach(c3, false);
+  const auto r3 = c3.run(quant_plan({8, 4}));
+  CHECK(h3.seen_a[2][1] == Approx(-56.0 / 17.0).epsilon(1e-6));
+  CHECK(r3.targets[0].best.tensor_bits == std::vector<std::uint32_t>{8});
+  CHECK(r3.targets[0].best.mean_bits == 8.0);
+  fs::remove_all(dir);
+  fs::remove_all(dir2);
+  fs::remove_all(dir3);
+}
+
+TEST_CASE("a bit width the target does not allow is skipped, and raising precision is skipped",
+          "[controller][quantize]") {
+  qhost h;
+  const auto dir = fresh_dir("bits-allowed");
+  gate::controller c(quant_policy("[8, 32]", true), h.rows, options(dir));
+  h.attach(c);
+  const auto r = c.run(quant_plan({4, 8, 8}));
+  const auto log = changelog(c.changelog_path());
+  REQUIRE(log.size() == 4);  // baseline, skip 4, keep 8, skip 8
+  CHECK(log[1]["decision"] == "skip");
+  CHECK(log[1]["reason"].get<std::string>().find("allowed_bits") != std::string::npos);
+  CHECK(log[2]["decision"] == "keep");
+  CHECK(log[3]["decision"] == "skip");
+  CHECK(log[3]["reason"] == "every tensor is already at or below 8 bits");
+  CHECK(r.targets[0].best.tensor_bits == std::vector<std::uint32_t>{8, 8});
+  // Milestones with bits other than 8 or 4 are rejected before any work.
+  CHECK_THROWS_WITH(c.run(quant_plan({16})), Catch::Matchers::Contains("8 or 4 bits"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("revert_tensor returns the most damaging tensor to its higher precision",
+          "[controller][quantize]") {
+  // 8 -> 4 bits breaks the accuracy bound through tensor a only (a[1]: -3.3 -> -3);
+  // reverting a to 8 bits passes, reverting b does not: a stays at 8, b goes to 4.
+  qhost h;
+  const auto dir = fresh_dir("revert-bits");
+  auto o = options(dir);
+  o.remedies = {gate::remedy::revert_tensor};
+  gate::controller c(quant_policy("[4, 8, 32]", true), h.rows, o);
+  h.attach(c);
+  const auto r = c.run(quant_plan({8, 4}));
+  CHECK(r.targets[0].best.tensor_bits == std::vector<std::uint32_t>{8, 4});
+  CHECK(r.targets[0].best.mean_bits == (8.0 * 8 + 4.0 * 4) / 12);
+  const auto log = changelog(c.changelog_path());
+  bool reverted = false;
+  for (const auto& l : log)
+    if (l["attempt"] == "revert_tensor") {
+      reverted = true;
+      CHECK(l["decision"] == "keep");
+      CHECK(l["reason"].get<std::string>().find("reverted 'a'") != std::string::npos);
+    }
+  CHECK(reverted);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a policy referencing unknown groups or metrics fails before any work or file",
+          "[controller][errors]") {
+  host h;
+  const auto dir = fresh_dir("unknown-group");
+  const auto p = policy::parse_policy_string(R"(schema_version = 1
+name = "refs"
+[[target]]
+name = "t"
+sensitive_features = ["g"]
+reference_group = "C"
+[[target.constraint]]
+id = "di"
+metric = "disparate_impact"
+bound = ">= 0.8"
+)",
+                                             "refs.toml");
+  using Catch::Matchers::Contains;
+  CHECK_THROWS_WITH(gate::controller(p, h.rows, options(dir)), Contains("reference group 'C'"));
+  CHECK(!fs::exists(dir));
+  CHECK(h.calls == 0);
+  // Sensitive features that are not the target's.
+  auto rows = h.rows;
+  rows.sensitive_features = {"sex"};
+  CHECK_THROWS_WITH(gate::controller(test_policy(), rows, options(dir)),
+                    Contains("sensitive features 'g'"));
+  CHECK(!fs::exists(dir));
+  // An unknown metric is rejected by the policy parser, naming the line and a suggestion.
+  CHECK_THROWS_WITH(policy::parse_policy_string(R"(schema_version = 1
+name = "bad"
+[[target]]
+name = "t"
+sensitive_features = ["g"]
+[[target.constraint]]
+id = "x"
+metric = "equalised_odds_difference"
+bound = "<= 0.1"
+)",
+                                                "bad.toml"),
+                    Contains("bad.toml:8") && Contains("equalized_odds_difference"));
+}
+
+namespace {
+
+// Every line of the changelog parses and the file ends with a newline; every
+// head points to a checkpoint that verifies, and so do all its blobs and its
+// predecessors.
+void check_records_intact(const fs::path& dir) {
+  const std::string text = slurp(dir / "changelog.jsonl");
+  REQUIRE(!text.empty());
+  CHECK(text.back() == '\n');
+  std::size_t lines = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line); ++lines)
+    CHECK_NOTHROW(nlohmann::json::parse(line));
+  CHECK(lines >= 2);
+  const io::content_store store(dir / "store");
+  std::size_t heads = 0;
+  for (const auto& e : fs::directory_iterator(dir / "heads")) {
+    if (e.path().extension() != ".json") continue;
+    ++heads;
+    std::string h = nlohmann::json::parse(slurp(e.path()))["checkpoint"];
+    while (true) {
+      REQUIRE(store.verify(h));
+      const auto b = store.get(h);
+      const auto j =
+          nlohmann::json::parse(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+      for (const auto& t : j["state"]) {
+        CHECK(store.verify(t["mask"].get<std::string>()));
+        CHECK(store.verify(t["weights"].get<std::string>()));
+      }
+      if (j["previous"].is_null()) break;
+      h = j["previous"];
+    }
+  }
+  CHECK(heads >= 1);
+}
+
+std::string resumed_digest(const fs::path& dir) {
+  host h;
+  auto o = options(dir);
+  o.resume = true;
+  gate::controller c(test_policy(), h.rows, o);
+  h.attach(c);
+  return c.run(test_plan()).digest;
+}
+
+}  // namespace
+
+TEST_CASE("a full disk mid-run is a clear error that loses and damages no earlier record",
+          "[controller][errors]") {
+  // "Full" is simulated with RLIMIT_FSIZE in a forked child (SIGXFSZ ignored, so
+  // write() fails with EFBIG once a file would grow past the limit): the
+  // changelog outgrows it after a few steps while a new object is being written.
+  const auto dir = fresh_dir("full");
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    host h;
+    gate::controller c(test_policy(), h.rows, options(dir));  // created before the limit
+    h.attach(c);
+    rlimit lim{};
+    lim.rlim_cur = lim.rlim_max = 12000;
+    if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) ::_exit(3);
+    try {
+      (void)c.run(test_plan());
+    } catch (const fairgate::error& e) {
+      const std::string what = e.what();
+      ::_exit(e.code() == errc::io_error && what.find("File too large") != std::string::npos ? 0
+                                                                                             : 1);
+    } catch (...) {
+      ::_exit(1);
+    }
+    ::_exit(2);  // the limit was never reached
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  check_records_intact(dir);
+  // Everything written before the error is good enough to resume from.
+  CHECK(resumed_digest(dir) == uninterrupted_digest());
+  check_records_intact(dir);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a checkpoint directory that becomes unwritable mid-run keeps every earlier record",
+          "[controller][errors]") {
+  // Not root: chmod 0500 on heads/. Root ignores permissions, so heads/ is moved
+  // aside and replaced by a regular file (creating a file under it fails, ENOTDIR).
+  const auto dir = fresh_dir("readonly");
+  const bool root = ::geteuid() == 0;
+  std::string head_before;
+  {
+    host h;
+    auto o = options(dir);
+    o.after_checkpoint = [&](const std::string& target, std::uint64_t k) {
+      if (target != "server" || k != 3) return;
+      head_before = slurp(dir / "heads" / "server.json");
+      if (root) {
+        fs::rename(dir / "heads", dir / "heads.saved");
+        std::ofstream(dir / "heads") << "not a directory";
+      } else {
+        fs::permissions(dir / "heads", fs::perms::owner_read | fs::perms::owner_exec);
+      }
+    };
+    gate::controller c(test_policy(), h.rows, o);
+    h.attach(c);
+    try {
+      (void)c.run(test_plan());
+      FAIL("expected an error");
+    } catch (const fairgate::error& e) {
+      CHECK(e.code() == errc::io_error);
+      CHECK(std::string(e.what()).find("heads") != std::string::npos);
+    }
+    CHECK(h.w1 == host().w1);  // the host's weights are restored on the error path
+  }
+  if (root) {
+    fs::remove(dir / "heads");
+    fs::rename(dir / "heads.saved", dir / "heads");
+  } else {
+    fs::permissions(dir / "heads", fs::perms::owner_all);
+  }
+  CHECK(slurp(dir / "heads" / "server.json") == head_before);  // the old head is intact
+  check_records_intact(dir);
+  CHECK(resumed_digest(dir) == uninterrupted_digest());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a changelog that ends in a partial line is cut back before the next append",
+          "[controller][errors]") {
+  const auto dir = fresh_dir("partial");
+  {
+    host h;
+    gate::controller c(test_policy(), h.rows, options(dir));
+    h.attach(c);
+    (void)c.run(gate::prune_steps(0.2, 0.2, 0.1));
+  }
+  const std::string complete = slurp(dir / "changelog.jsonl");
+  std::ofstream(dir / "changelog.jsonl", std::ios::app) << R"({"format": "fairgate.chan)";
+  host h;
+  gate::controller c(test_policy(), h.rows, options(dir));
+  h.attach(c);
+  (void)c.run(gate::prune_steps(0.2, 0.2, 0.1));
+  const std::string after = slurp(dir / "changelog.jsonl");
+  CHECK(after.substr(0, complete.size()) == complete);
+  check_records_intact(dir);
   fs::remove_all(dir);
 }

@@ -242,21 +242,23 @@ TEST_CASE("bad requests and bad rows are clear errors", "[gate][errors]") {
   bad = data;
   bad.cand[3] = std::numeric_limits<double>::quiet_NaN();
   CHECK_THROWS_WITH(evaluate(p, "t", bad.inputs(AB)), Contains("scores[3] is NaN"));
-  // Metrics the gate does not compute, and groups the inputs do not have.
+  // A score-based metric on hard predictions, and groups the inputs do not have.
   const auto auc = policy_with(
       "[[target.constraint]]\nid = \"auc\"\nmetric = \"roc_auc\"\nbound = \">= 0.5\"\n");
-  CHECK_THROWS_WITH(evaluate(auc, "t", data.inputs(AB)),
-                    Contains("metric 'roc_auc' is not supported"));
+  auto hard = data.inputs(AB);
+  const std::vector<std::uint8_t> hard_pred(data.y.size(), 1);
+  hard.candidate = fairgate::metrics::prediction_view::hard(hard_pred);
+  CHECK_THROWS_WITH(evaluate(auc, "t", hard), Contains("roc_auc needs scores"));
   const auto di = policy_with(
       "[[target.constraint]]\nid = \"di\"\nmetric = \"disparate_impact\"\nbound = \">= 0.8\"\n",
       "reference_group = \"Z\"");
   CHECK_THROWS_WITH(evaluate(di, "t", data.inputs(AB)), Contains("reference group 'Z'"));
-  // Weighted rows with interval evidence.
+  // Weighted rows with Wilson intervals (which need unweighted counts).
   std::vector<double> w(data.y.size(), 1.0);
   in = data.inputs(AB);
   in.weights = fairgate::metrics::real_view(w);
   const auto ci = policy_with(
-      "[[target.constraint]]\nid = \"tpr\"\nmetric = \"tpr\"\nmax_drop = 0.3\nevidence = \"ci\"\n");
-  CHECK_THROWS_WITH(evaluate(ci, "t", in),
-                    Contains("weighted rows support evidence = \"point\" only"));
+      "[[target.constraint]]\nid = \"tpr\"\nmetric = \"tpr\"\nbound = \">= 0.1\"\n"
+      "evidence = \"ci\"\ninterval = \"wilson\"\n");
+  CHECK_THROWS_WITH(evaluate(ci, "t", in), Contains("Wilson intervals need unweighted counts"));
 }

@@ -103,9 +103,11 @@ TEST_CASE("a corrupt byte fails the checksum", "[metrics][serialize][errors]") {
 TEST_CASE("a future format version is refused with both versions named",
           "[metrics][serialize][errors]") {
   auto b = fm::serialize(fm::group_accumulator(2));
-  b[4] = 2;
+  b[4] = static_cast<std::uint8_t>(fm::accumulator_format_version + 1);
   require_error([&] { (void)fm::deserialize(b); }, fairgate::errc::unsupported,
-                "format version 2 is newer");
+                "format version " + std::to_string(fm::accumulator_format_version + 1) +
+                    " is newer than this build reads (" +
+                    std::to_string(fm::accumulator_format_version) + ")");
 }
 
 TEST_CASE("a buffer without the magic is refused", "[metrics][serialize][errors]") {

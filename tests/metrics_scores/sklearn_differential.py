@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Differential test: fairgate's score-based metrics vs sklearn 1.2 / numpy.
 
-Usage: sklearn_differential.py <path to fg_scores_dump>
+Usage: sklearn_differential.py <path to fg_scores_dump> [<path to fg_acc_scores_dump>]
 
 Random data (numpy, fixed seeds) with 1-50 groups, with and without ties and
 sample weights, f64 and f32 scores. Per group and overall it compares
@@ -12,6 +12,13 @@ sample weights, f64 and f32 scores. Per group and overall it compares
   calibration_curve uniform & quantile (unweighted) bins exact, values rel 1e-12
   threshold sweep vs numpy comparisons              counts exact, weights rel 1e-12
   xAUC vs a numpy pair count                        rel 1e-12
+and, from a group_accumulator's score statistics (second tool,
+fg_acc_scores_dump: three shards, serialised, deserialised and merged):
+  calibration_curve uniform bins (unweighted)       bins and counts exact, values rel 1e-12
+  weighted uniform bins vs numpy bincount           counts exact, values rel 1e-12
+  ECE / MCE from sklearn's bins, CITL vs numpy      rel 1e-12 (CITL abs 1e-12)
+  score histogram vs numpy.histogram(clip(s))       counts exact, weights rel 1e-12
+  binned AUC vs roc_auc_score on the bin indices    rel 1e-12
 Exit 77 (skip) if numpy or sklearn is missing; non-zero on any mismatch.
 """
 import os
@@ -30,6 +37,7 @@ except ImportError as exc:  # pragma: no cover
 
 warnings.simplefilter("ignore")
 TOOL = sys.argv[1]
+ACC_TOOL = sys.argv[2] if len(sys.argv) > 2 else None
 REL = 1e-12
 failures = []
 compared = {}
@@ -211,6 +219,91 @@ def compare_case(d, s, y, g, w, ng, f32, tag):
                         break
 
 
+def compare_accumulator(d, s, y, g, w, ng, f32, tag):
+    """Score statistics of the accumulator (files already written by compare_case)."""
+    s64 = s.astype(np.float64)
+    for weighted in (False, True):
+        for n_cal, n_hist, lo, hi in ((10, 50, 0.0, 1.0), (7, 13, 0.2, 0.9)):
+            args = [ACC_TOOL, d, str(ng), str(n_cal), str(n_hist), repr(lo), repr(hi)]
+            args += (["--weights"] if weighted else []) + (["--f32"] if f32 else [])
+            out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+            cal, summ, hist, auc = {}, {}, {}, {}
+            for ln in out.splitlines():
+                t = ln.split()
+                k = key(t[1], ng)
+                if t[0] == "calbin":
+                    cal.setdefault(k, {})[int(t[2])] = (int(t[3]), float(t[4]), float(t[5]), float(t[6]))
+                elif t[0] == "calsum":
+                    summ[k] = (int(t[2]), float(t[3]), float(t[4]), float(t[5]))
+                elif t[0] == "hist":
+                    hist.setdefault(k, []).append((int(t[3]), int(t[4]), float(t[5]), float(t[6])))
+                elif t[0] == "auc":
+                    auc[k] = (int(t[2]), float(t[3]))
+            ctx = f"{tag} w={weighted} cal={n_cal} hist={n_hist} [{lo},{hi}]"
+            cal_edges = np.linspace(0.0, 1.0, n_cal + 1)
+            hist_edges = np.linspace(lo, hi, n_hist + 1)
+            for k, m in subsets(g, ng):
+                yk, sk = y[m], s64[m]
+                wk = w[m] if weighted else np.ones(m.sum())
+                tot = wk.sum()
+                count("accumulator calibration defined-flag")
+                if (summ[k][0] == 1) != (tot > 0):
+                    failures.append(f"acc calibration defined {ctx} g={k}: {summ[k][0]} vs {tot > 0}")
+                    continue
+                if tot == 0:
+                    continue
+                # Uniform calibration bins: sklearn's bin ids (searchsorted, side='left').
+                ids = np.searchsorted(cal_edges[1:-1], sk)
+                cnt = np.bincount(ids, minlength=n_cal)
+                wb = np.bincount(ids, weights=wk, minlength=n_cal)
+                ours = cal.get(k, {})
+                nonempty = [b for b in range(n_cal) if wb[b] > 0]
+                count("accumulator calibration bins", len(nonempty))
+                if sorted(ours) != nonempty:
+                    failures.append(f"acc calibration bin set {ctx} g={k}: {sorted(ours)} vs {nonempty}")
+                    continue
+                if not weighted:
+                    pt, pp = calibration_curve(yk, sk, n_bins=n_cal, strategy="uniform")
+                else:
+                    pt = np.bincount(ids, weights=wk * yk, minlength=n_cal)[nonempty] / wb[nonempty]
+                    pp = np.bincount(ids, weights=wk * sk, minlength=n_cal)[nonempty] / wb[nonempty]
+                for b, a_t, a_p in zip(nonempty, pt, pp):
+                    c, wt, ft, fp = ours[b]
+                    if c != cnt[b]:
+                        failures.append(f"acc calibration count {ctx} g={k} bin {b}: {c} vs {cnt[b]}")
+                    check("accumulator calibration bin weight", wt, wb[b], ctx)
+                    check("accumulator calibration_curve prob_true", ft, a_t, ctx)
+                    check("accumulator calibration_curve prob_pred", fp, a_p, ctx)
+                gaps = np.abs(pt - pp)
+                check("accumulator ECE", summ[k][1], float(np.sum(wb[nonempty] / tot * gaps)), ctx)
+                check("accumulator MCE", summ[k][2], float(np.max(gaps)), ctx)
+                citl = float(np.sum(wk * sk) / tot - np.sum(wk * yk) / tot)
+                count("accumulator calibration-in-the-large")
+                if abs(summ[k][3] - citl) > 1e-12:
+                    failures.append(f"acc CITL {ctx} g={k}: {summ[k][3]} vs {citl}")
+                # Histogram per label: numpy.histogram of the clipped scores.
+                clipped = np.clip(sk, lo, hi)
+                got = np.array(hist[k])
+                for lab, col_c, col_w in ((0, 0, 2), (1, 1, 3)):
+                    sel = yk == lab
+                    hc, _ = np.histogram(clipped[sel], bins=n_hist, range=(lo, hi))
+                    hw, _ = np.histogram(clipped[sel], bins=n_hist, range=(lo, hi), weights=wk[sel])
+                    count("accumulator histogram bins", n_hist)
+                    if not np.array_equal(got[:, col_c].astype(np.int64), hc):
+                        failures.append(f"acc histogram counts {ctx} g={k} y={lab}: {got[:, col_c]} vs {hc}")
+                    for a, b in zip(got[:, col_w], hw):
+                        check("accumulator histogram weights", a, b, ctx)
+                # Binned AUC: the exact AUC of the bin indices (numpy.histogram's rule).
+                idx = np.searchsorted(hist_edges[1:-1], sk, side="right")
+                both = wk[yk == 1].sum() > 0 and wk[yk == 0].sum() > 0
+                count("binned auc defined-flag")
+                if auc[k][0] != int(both):
+                    failures.append(f"binned auc defined {ctx} g={k}: {auc[k][0]} vs {both}")
+                elif both:
+                    check("binned auc vs roc_auc_score(bin index)", auc[k][1],
+                          roc_auc_score(yk, idx, sample_weight=wk if weighted else None), ctx)
+
+
 def main():
     rng = np.random.default_rng(20261123)
     cases = [
@@ -222,6 +315,8 @@ def main():
             s, y, g, w = make_case(rng, n, ng, ties, f32)
             tag = f"[n={n} groups={ng} ties={ties} f32={f32}]"
             compare_case(d, s, y, g, w, ng, f32, tag)
+            if ACC_TOOL:
+                compare_accumulator(d, s, y, g, w, ng, f32, tag)
     for what, c in sorted(compared.items()):
         extra = f"  (max rel diff {max_rel[what]:.2e})" if what in max_rel else ""
         print(f"compared {c:6d} {what}{extra}")

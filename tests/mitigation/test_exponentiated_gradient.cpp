@@ -3,6 +3,8 @@
 // data, at a bounded accuracy cost — plus reproducibility.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <vector>
 
 #include <fairgate/mitigation/exponentiated_gradient.hpp>
@@ -140,4 +142,34 @@ TEST_CASE("Signed weights follow the reduction's cost difference") {
   // γ for h = (1, 1, 0, 0): E[h|g0] − E[h] = 1 − 0.5 = 0.5.
   const std::vector<double> h = {1, 1, 0, 0};
   CHECK(lag.gamma(h) == std::vector<double>{0.5, -0.5, -0.5, 0.5});
+}
+
+TEST_CASE("The LP step keeps, each iteration, a mixture whose gap is at most the EG average's") {
+  const auto d = make_biased(3000, 7);
+  const mitigation::eg_moment dp{mitigation::eg_moment_kind::demographic_parity, 0.02};
+  logistic_oracle with_lp(d), without_lp(d);
+  mitigation::eg_options opt;
+  const auto r = mitigation::exponentiated_gradient(d.y, d.g, 2, dp, with_lp.learner(), opt);
+  opt.run_linprog_step = false;
+  const auto r0 = mitigation::exponentiated_gradient(d.y, d.g, 2, dp, without_lp.learner(), opt);
+  REQUIRE(r.gaps.size() == r.gaps_eg.size());
+  std::size_t lp_kept = 0;
+  for (std::size_t t = 0; t < r.gaps.size(); ++t) {
+    CHECK(r.gaps[t] <= r.gaps_eg[t]);
+    lp_kept += r.from_lp[t];
+  }
+  CHECK(r.lp_solves >= 1);
+  CHECK(r0.lp_solves == 0);
+  CHECK(std::all_of(r0.from_lp.begin(), r0.from_lp.end(), [](auto f) { return f == 0; }));
+  // Both end within the training-data bound of the DP test above.
+  std::vector<std::vector<std::uint8_t>> preds;
+  for (auto id : r.classifier_ids) preds.push_back(logistic_oracle::predict(with_lp.models[id], d));
+  const auto p = mitigation::ensemble_probability(r, preds);
+  INFO("LP kept in " << lp_kept << " of " << r.iterations << " iterations; best gap " << r.best_gap
+                     << " (LP: " << r.best_from_lp() << ") vs EG-only " << r0.best_gap
+                     << "; DP gap " << expected_dp_gap(p, d));
+  CHECK(expected_dp_gap(p, d) <= 2 * dp.eps + 0.01);
+  double total = 0;
+  for (double w : r.weights) total += w;
+  CHECK(total == Approx(1.0).epsilon(1e-9));
 }

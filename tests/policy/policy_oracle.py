@@ -36,7 +36,8 @@ TOOL, EXAMPLES = sys.argv[1], sys.argv[2]
 # The catalogue as docs/policy.md states it: name -> (kind, family, lo, hi, proportion).
 INF = float("inf")
 FAIRLEARN = ["demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
-             "equalized_odds_ratio", "equal_opportunity_difference", "equal_opportunity_ratio"]
+             "equalized_odds_ratio", "equal_opportunity_difference", "equal_opportunity_ratio",
+             "roc_auc_difference", "roc_auc_ratio"]
 AIF_DIFF = ["statistical_parity_difference", "average_odds_difference", "tpr_difference", "error_rate_difference",
             "fpr_difference", "fnr_difference", "fdr_difference", "for_difference",
             "average_predictive_value_difference"]
@@ -55,7 +56,7 @@ for m in PROPORTIONS:
     CATALOGUE[m] = ("group_rate", "rate", 0.0, 1.0, True)
 for m in OTHER_RATES:
     CATALOGUE[m] = ("group_rate", "rate", 0.0, 1.0, False)
-assert len(CATALOGUE) == 36
+assert len(CATALOGUE) == 38
 ALIASES = {
     "true_positive_rate_difference": "tpr_difference", "false_positive_rate_difference": "fpr_difference",
     "false_positive_rate_ratio": "fpr_ratio", "false_negative_rate_difference": "fnr_difference",

@@ -110,7 +110,14 @@ TEST_CASE("Every catalogue name finds its own entry and names are unique", "[pol
       CHECK(m.max_value == 1.0);
     }
   }
-  CHECK(names.size() == 36);
+  CHECK(names.size() == 38);
+  // The two score-based Fairlearn disparities (appended last) need scores and take `method`.
+  const auto* d = fp::find_metric("roc_auc_difference");
+  REQUIRE(d != nullptr);
+  CHECK(d->needs_scores);
+  CHECK(d->has_method);
+  CHECK(d->kind == fp::metric_kind::disparity);
+  CHECK(fp::find_metric("roc_auc_ratio")->better == fp::better_when::higher);
 }
 
 TEST_CASE("AIF360 and sklearn spellings are aliases of the short names", "[policy][catalogue]") {

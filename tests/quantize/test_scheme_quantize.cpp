@@ -603,3 +603,29 @@ TEST_CASE("the SIMD row kernels agree with the scalar rule bit for bit",
   }
 }
 #endif
+
+TEST_CASE("the prefetching stream kernel gives the scalar rule's bits for runs of any length",
+          "[quantize][simd][property]") {
+  // quantize_stream_f32 (the quantize_into path for contiguous f32 rows) converts 256-float
+  // pieces; lengths around the piece and vector boundaries exercise every tail. Oracle:
+  // zp + clamp(nearbyint(x * inv), lo, hi), computed independently here.
+  const std::vector<float> x = random_floats(1300, 23, 3.0f);
+  const float s = 0.021f;
+  const std::int32_t zp = 5;
+  const detail::chan<float> c{1.0f / s, static_cast<float>(-128 - zp), static_cast<float>(127 - zp),
+                              s, zp};
+  for (std::int64_t n : {0, 1, 31, 32, 255, 256, 257, 511, 512, 513, 1000, 1300}) {
+    std::vector<std::uint8_t> got(static_cast<std::size_t>(n) + 1, 0xAB);
+    CHECK(!detail::quantize_stream_f32(x.data(), n, c, got.data(), detail::avx2_available()));
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto u = static_cast<std::size_t>(i);
+      const float r = std::clamp(std::nearbyint(x[u] * c.inv), c.lo, c.hi);
+      REQUIRE(got[u] == static_cast<std::uint8_t>(static_cast<std::int32_t>(r) + zp));
+    }
+    CHECK(got[static_cast<std::size_t>(n)] == 0xAB);  // writes nothing past the run
+  }
+  std::vector<float> y = x;
+  y[1299] = std::numeric_limits<float>::quiet_NaN();  // in the last, partial piece
+  std::vector<std::uint8_t> out(y.size());
+  CHECK(detail::quantize_stream_f32(y.data(), 1300, c, out.data(), detail::avx2_available()));
+}

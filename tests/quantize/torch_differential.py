@@ -10,6 +10,8 @@ all-negative, all-zero and tie-heavy data):
   - MovingAverageMinMaxObserver and MovingAveragePerChannelMinMaxObserver over
     several batches,
   - torch.quantize_per_tensor / quantize_per_channel int_repr values,
+    including long rows full of elements where x * (1/scale), which torch
+    computes, and x / scale round to different integers,
   - torch.fake_quantize_per_tensor_affine / fake_quantize_per_channel_affine
     outputs (float32 bits),
   - percentile_range against numpy.percentile (default linear method, in
@@ -204,6 +206,34 @@ def main():
         check_quantize(f"random per-channel {trial}", x, scale, zp, 0, torch.qint8)
         check_quantize(f"random per-channel uint8 {trial}", x, scale, zp + 128, 0, torch.quint8)
         check_quantize(f"random per-tensor {trial}", x, scale[:1], zp[:1], -1, torch.qint8)
+
+    # torch multiplies by the float32 reciprocal (fbgemm::Quantize: x * (1.0f / scale)); x / scale
+    # rounds differently near ties, e.g. scale 0.00214854861, x 0.273939937: x * (1/s) = 127.5 -> 128
+    # but x / s = 127.49999 -> 127. Find such elements with numpy at test time and check them in
+    # long rows (4096 + 37 elements, so the vector, prefetch-piece and tail paths all see them).
+    cols = 4096 + 37
+    scale = rng.uniform(1e-3, 5e-3, 8).astype(np.float32)
+    x = np.empty((8, cols), dtype=np.float32)
+    n_disagree = 0
+    for c in range(8):
+        s = scale[c]
+        k = rng.integers(-120, 120, 200000).astype(np.float32) + np.float32(0.5)
+        cand = (k * s).astype(np.float32)
+        cand = np.concatenate([cand, np.nextafter(cand, np.float32(np.inf)), np.nextafter(cand, np.float32(-np.inf))])
+        mul = np.rint(cand * (np.float32(1) / s))
+        div = np.rint(cand / s)
+        diff = cand[mul != div]
+        n_disagree += min(len(diff), cols // 2)
+        row = (rng.standard_normal(cols) * 0.2).astype(np.float32)
+        pos = rng.permutation(cols)[: min(len(diff), cols // 2)]
+        row[pos] = diff[: len(pos)]
+        x[c] = row
+    note("reciprocal_cases", n_disagree > 0, "found no element where x*(1/s) and x/s round differently")
+    check_quantize(f"x*(1/s) vs x/s cases ({n_disagree} elements)", x, scale, np.zeros(8, dtype=np.int64), 0,
+                   torch.qint8)
+    check_quantize(f"x*(1/s) vs x/s cases uint8", x, scale, np.full(8, 128, dtype=np.int64), 0, torch.quint8)
+    check_quantize(f"x*(1/s) vs x/s cases per-tensor", x, scale[:1], np.zeros(1, dtype=np.int64), -1,
+                   torch.qint8)
 
     # Percentile clipping ranges vs numpy (float64 percentile, then float32).
     for trial in range(5):

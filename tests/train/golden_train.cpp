@@ -12,6 +12,7 @@
 #include <fairgate/mitigation/threshold_optimizer.hpp>
 #include <fairgate/objectives/lagrangian.hpp>
 #include <fairgate/objectives/penalties.hpp>
+#include <fairgate/objectives/proxy_lagrangian.hpp>
 #include <fairgate/rng/uniform.hpp>
 #include <fairgate/train/trainer.hpp>
 
@@ -104,6 +105,31 @@ int main() {
       for (double v : grad) put(h, v);
     }
     print("objectives.penalties", h.value());
+  }
+  {
+    // Proxy-Lagrangian swap-regret player on the true selection-parity violations.
+    fg::fnv1a64 h;
+    const auto cs =
+        fg::objectives::parity_constraints(fg::objectives::rate_kind::selection, 3, 0.02);
+    for (auto kind :
+         {fg::objectives::swap_update::multiplicative, fg::objectives::swap_update::additive}) {
+      fg::objectives::proxy_lagrangian_options po;
+      po.update = kind;
+      po.learning_rate = 0.5;
+      fg::objectives::proxy_lagrangian pl(cs.size(), po);
+      const fg::objectives::penalty_inputs<double> in{logits, d.y, d.g, {}, 3};
+      for (int t = 0; t < 5; ++t) {
+        const auto v = fg::objectives::evaluate_constraints(
+            in, std::span<const fg::objectives::rate_constraint>(cs),
+            {fg::objectives::relaxation_kind::sigmoid, 0.5}, pl.constraint_weights(),
+            std::span<double>(grad));
+        for (double x : v.proxy) put(h, x);
+        for (double x : grad) put(h, x);
+        pl.update(v);
+        for (double x : pl.distribution()) put(h, x);
+      }
+    }
+    print("objectives.proxy_lagrangian", h.value());
   }
   {
     fg::fnv1a64 h;

@@ -709,6 +709,913 @@ FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_fake_quantize(
     const fairgate_tensor* x, const fairgate_quant_options* options, const float* scales,
     const int32_t* zero_points, size_t n_channels, const fairgate_tensor* out);
 
+/* ------------------------------------------------------------------------ */
+/* Streaming fairness monitor (monitor/monitor.hpp; docs/monitoring.md)      */
+/*
+ * A fixed-memory monitor that an inference runtime calls once per
+ * prediction. Configured once at create; after that observe, label, poll,
+ * reset, save and restore NEVER allocate (tests/capi/test_capi_monitor.c and
+ * tests/monitor check this). Memory is bounded by the formula of
+ * docs/monitoring.md; fairgate_monitor_memory_bytes() reports it.
+ *
+ *   fairgate_monitor_options o;
+ *   fairgate_watched_constraint c;
+ *   fairgate_monitor_options_init(&o);  fairgate_watched_constraint_init(&c);
+ *   o.n_groups = 2;  o.constraints = &c;  o.n_constraints = 1;   (c: selection-rate difference <=
+ * 0.1) fairgate_monitor_create(&o, &mon); fairgate_monitor_observe(mon, score, group,
+ * FAIRGATE_LABEL_UNKNOWN); fairgate_monitor_poll(mon, &summary);     then _groups / _constraints /
+ * _alarms
+ *
+ * Thread safety: a monitor is a single-writer object: observe, label, poll,
+ * reset and restore need exclusive access (one monitor per inference thread,
+ * or a lock around it); the read functions (groups, constraints, alarms,
+ * save, memory_bytes) may run concurrently with each other but not with a
+ * writer. Different monitors are independent.
+ */
+typedef struct fairgate_monitor fairgate_monitor;
+
+/* The rates a monitor watches, with Fairlearn's names. selection_rate counts
+ * every observation (labelled or not); the others only labelled ones. */
+typedef enum fairgate_rate_metric {
+  FAIRGATE_RATE_SELECTION = 0,      /* (tp + fp + unlabelled predicted 1) / all */
+  FAIRGATE_RATE_TRUE_POSITIVE = 1,  /* tp / (tp + fn) */
+  FAIRGATE_RATE_FALSE_POSITIVE = 2, /* fp / (fp + tn) */
+  FAIRGATE_RATE_TRUE_NEGATIVE = 3,  /* tn / (fp + tn) */
+  FAIRGATE_RATE_FALSE_NEGATIVE = 4, /* fn / (tp + fn) */
+  FAIRGATE_RATE_ACCURACY = 5,       /* (tp + tn) / labelled */
+  FAIRGATE_RATE_PRECISION = 6       /* tp / (tp + fp) */
+} fairgate_rate_metric;
+#define FAIRGATE_N_RATE_METRICS 7
+
+typedef enum fairgate_window_kind {
+  FAIRGATE_WINDOW_TUMBLING = 0, /* blocks of window_size; poll judges the last complete block */
+  FAIRGATE_WINDOW_SLIDING = 1,  /* the last window_size observations */
+  FAIRGATE_WINDOW_DECAY = 2     /* every observation, weighted 2^(-age / half_life) */
+} fairgate_window_kind;
+
+typedef enum fairgate_constraint_kind {
+  FAIRGATE_CONSTRAINT_DIFFERENCE =
+      0, /* max_g rate - min_g rate (op) bound (Fairlearn's difference) */
+  FAIRGATE_CONSTRAINT_GROUP_RATE = 1 /* every group's rate (op) bound */
+} fairgate_constraint_kind;
+
+typedef enum fairgate_bound_op { FAIRGATE_BOUND_LE = 0, FAIRGATE_BOUND_GE = 1 } fairgate_bound_op;
+
+/* One watched constraint. In an array, every element must carry the same
+ * struct_size, which is also the array's stride (so a caller compiled
+ * against a larger, newer struct still works). */
+typedef struct fairgate_watched_constraint {
+  uint32_t struct_size; /* sizeof(fairgate_watched_constraint) */
+  int32_t metric;       /* fairgate_rate_metric; default SELECTION */
+  int32_t kind;         /* fairgate_constraint_kind; default DIFFERENCE */
+  int32_t op;           /* fairgate_bound_op; default LE */
+  double bound;         /* finite; default 0.1 */
+  double confidence;    /* two-sided level of the Wilson / Newcombe intervals, (0, 1); 0.95 */
+  double alpha;         /* family-wise level of the change alarm over ALL polls, (0, 1); 0.05 */
+  int32_t watch_change; /* 0/1: raise change-vs-baseline alarms for this metric; default 1 */
+} fairgate_watched_constraint;
+
+/* The rollback hook: called by fairgate_monitor_poll when the poll raised at
+ * least one alarm, with that poll's alarms (in one call, or in consecutive
+ * calls of at most 64 alarms each when there are more; the array is valid
+ * during the call only; the alarms are also readable with
+ * fairgate_monitor_alarms). It runs on the
+ * polling thread, inside poll; it must not call fairgate_monitor_* functions
+ * that write the same monitor (observe, label, poll, reset, restore,
+ * destroy). Return FAIRGATE_OK, or a non-zero status to make poll return
+ * that status (the report is still complete and readable). A typical hook
+ * looks up the last known-good configuration of `target` (the options'
+ * target, "" if none) and switches the deployed model back to it. */
+typedef struct fairgate_monitor_alarm fairgate_monitor_alarm;
+typedef int32_t (*fairgate_monitor_alarm_fn)(const char* target,
+                                             const fairgate_monitor_alarm* alarms, size_t n_alarms,
+                                             void* user_data);
+
+typedef struct fairgate_monitor_options {
+  uint32_t struct_size;      /* sizeof(fairgate_monitor_options) */
+  uint32_t n_groups;         /* group codes 0 .. n_groups-1; [1, 2^24]; default 2 */
+  double threshold;          /* prediction = score >= threshold; default 0.5 */
+  int32_t window_kind;       /* fairgate_window_kind; default SLIDING */
+  uint64_t window_size;      /* tumbling / sliding: [1, 2^40]; default 1000 */
+  double half_life;          /* decay: >= 1 observations; default 1000 */
+  uint32_t bins;             /* score histogram: equal-width bins, [1, 65536]; default 10 */
+  double score_min;          /* histogram range [score_min, score_max]; default 0 */
+  double score_max;          /* default 1 */
+  double psi_threshold;      /* PSI alarm level, > 0; default 0.25 (Siddiqi) */
+  double ks_alpha;           /* level of the binned KS test per poll and group; default 0.01 */
+  int32_t drift_enabled;     /* 0/1: PSI/KS alarms (need a baseline histogram); default 1 */
+  uint64_t min_support;      /* groups with fewer (effective) observations are not judged; 30 */
+  double report_confidence;  /* level of the per-group Wilson intervals; default 0.95 */
+  uint32_t pending_capacity; /* delayed-label ring size, [1, 2^30]; default 1024 */
+  const char* target;        /* policy target name (rollback key), or NULL; copied at create */
+  /* Watched constraints: n_constraints elements (see fairgate_watched_constraint),
+   * read at create only. NULL with n_constraints = 0: none. */
+  const fairgate_watched_constraint* constraints;
+  size_t n_constraints;
+  /* The baseline (optional), in ONE of two forms, read at create only:
+   *  (a) baseline_accumulator: the FGMA bytes of fairgate_accumulator_serialize
+   *      (n_groups groups; e.g. a deployment gate's accumulator or a merged
+   *      shard), plus optionally baseline_histogram: n_groups * bins score
+   *      counts, group-major (NULL: no PSI/KS alarms);
+   *  (b) baseline rows: baseline_n rows of baseline_scores (f64, finite),
+   *      baseline_groups (u32 < n_groups) and baseline_labels (u8 0/1); both
+   *      the counts and the histogram are built from them with this monitor's
+   *      threshold and bins.
+   * No baseline at all: no change or drift alarms, only parity alarms. */
+  const uint8_t* baseline_accumulator;
+  size_t baseline_accumulator_size;
+  const uint64_t* baseline_histogram;
+  size_t baseline_histogram_size;
+  const double* baseline_scores;
+  const uint32_t* baseline_groups;
+  const uint8_t* baseline_labels;
+  size_t baseline_n;
+  /* The rollback hook, or NULL. user_data is passed through untouched; the
+   * caller keeps it alive while the monitor exists. */
+  fairgate_monitor_alarm_fn on_alarm;
+  void* user_data;
+} fairgate_monitor_options;
+
+/* Fills the defaults listed above (no constraints, no baseline, no hook). */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_monitor_options_init(fairgate_monitor_options* options);
+/* Fills the defaults: selection-rate difference <= 0.1, confidence 0.95,
+ * alpha 0.05, watch_change 1. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_watched_constraint_init(fairgate_watched_constraint* constraint);
+
+/* Creates a monitor. Every array and string of `options` is read (copied)
+ * during the call only. This is the only call that allocates. On success
+ * *out owns a new handle: release it with fairgate_monitor_destroy. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_monitor_create(const fairgate_monitor_options* options, fairgate_monitor** out);
+/* Releases a monitor. NULL is accepted and ignored. */
+FAIRGATE_API void fairgate_monitor_destroy(fairgate_monitor* monitor);
+
+#define FAIRGATE_LABEL_UNKNOWN (-1)
+
+/* One prediction: a score (or a 0/1 prediction) that is finite, a group code
+ * < n_groups, and label 0, 1 or FAIRGATE_LABEL_UNKNOWN. O(1). On error
+ * (NaN score, group out of range, bad label) nothing is counted. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_observe(fairgate_monitor* monitor,
+                                                                         double score,
+                                                                         uint32_t group,
+                                                                         int32_t label);
+/* n predictions at once (labels may be NULL: all unknown; else int8 0, 1 or
+ * -1). Every row is validated first: on error nothing is counted and the
+ * message names the row. Arrays are read during the call only. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_monitor_observe_batch(fairgate_monitor* monitor, const double* scores,
+                               const uint32_t* groups, const int8_t* labels, size_t n);
+/* A prediction whose label arrives later through fairgate_monitor_label(id).
+ * It counts at once as unlabelled. `id` must not be awaiting a label already
+ * (FAIRGATE_E_INVALID_ARGUMENT). When pending_capacity ids are waiting, the
+ * oldest is dropped (counted in the summary). */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_observe_unlabeled(
+    fairgate_monitor* monitor, uint64_t id, double score, uint32_t group);
+
+typedef enum fairgate_label_result {
+  FAIRGATE_LABEL_APPLIED = 0,       /* the window statistics now include the label */
+  FAIRGATE_LABEL_UNKNOWN_ID = 1,    /* no pending observation has this id (counted) */
+  FAIRGATE_LABEL_OUTSIDE_WINDOW = 2 /* its observation left every window; dropped (counted) */
+} fairgate_label_result;
+
+/* The label y (0 or 1) of a pending observation. An unknown id is not an
+ * error: it returns FAIRGATE_OK with *out_result = FAIRGATE_LABEL_UNKNOWN_ID
+ * (out_result may be NULL). O(1) expected. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_label(fairgate_monitor* monitor,
+                                                                       uint64_t id, int32_t y,
+                                                                       int32_t* out_result);
+
+typedef enum fairgate_alarm_kind {
+  FAIRGATE_ALARM_PARITY_BOUND = 0, /* a constraint's interval lies entirely on the wrong side */
+  FAIRGATE_ALARM_CHANGE = 1,       /* a group's rate moved from the baseline (alpha-spent z test) */
+  FAIRGATE_ALARM_PSI = 2,          /* PSI of a group's score histogram above psi_threshold */
+  FAIRGATE_ALARM_KS = 3            /* binned KS statistic above its critical value */
+} fairgate_alarm_kind;
+
+typedef enum fairgate_constraint_state {
+  FAIRGATE_CONSTRAINT_SATISFIED = 0,    /* the interval lies entirely on the allowed side */
+  FAIRGATE_CONSTRAINT_INCONCLUSIVE = 1, /* the interval straddles the bound */
+  FAIRGATE_CONSTRAINT_VIOLATED = 2,     /* entirely on the wrong side: an alarm */
+  FAIRGATE_CONSTRAINT_INSUFFICIENT = 3  /* too few groups reached min_support */
+} fairgate_constraint_state;
+
+#define FAIRGATE_NO_GROUP UINT32_MAX
+#define FAIRGATE_NO_CONSTRAINT UINT32_MAX
+
+/* One alarm: what fired, for which group and metric, the value judged and
+ * the evidence. Frozen layout (new fields would come with _v2 functions). */
+struct fairgate_monitor_alarm {
+  int32_t kind;          /* fairgate_alarm_kind */
+  int32_t metric;        /* fairgate_rate_metric (psi/ks: unused, 0) */
+  uint32_t constraint;   /* index into options.constraints, or FAIRGATE_NO_CONSTRAINT (psi/ks) */
+  uint32_t group;        /* the group (difference: the one with the highest rate) */
+  uint32_t other_group;  /* difference: the group with the lowest rate; else FAIRGATE_NO_GROUP */
+  uint32_t reserved;     /* 0 */
+  double value;          /* rate difference / group rate / PSI / KS statistic */
+  double lower, upper;   /* parity/change: the interval (change: of window - baseline) */
+  double threshold;      /* the bound / PSI threshold / KS critical value */
+  double baseline_value; /* change: the baseline rate; else NaN */
+  double p_value;        /* change: two-sided p-value; else NaN */
+  double level;          /* change: the spent level it was tested at; else NaN */
+  double support;        /* (effective) observations behind value */
+  uint64_t poll;         /* 1-based index of the poll that raised it */
+  uint64_t observations; /* observations seen when it was raised */
+};
+
+/* Per-group statistics of the judged window. Frozen layout. */
+typedef struct fairgate_monitor_group {
+  double observations; /* window mass (decay: sum of 2^(-age/H), the newest weighing 1) */
+  double effective;    /* Kish effective size (= observations unless decay) */
+  double labelled;     /* window mass with a label */
+  fairgate_interval rates[FAIRGATE_N_RATE_METRICS]; /* Wilson, indexed by fairgate_rate_metric */
+  double psi; /* vs the baseline histogram; NaN when not judged */
+  double ks;  /* binned KS statistic; NaN when not judged */
+} fairgate_monitor_group;
+
+/* Per-constraint state at the last poll. Frozen layout. */
+typedef struct fairgate_monitor_constraint {
+  int32_t state;           /* fairgate_constraint_state */
+  int32_t change_alarm;    /* 1: some group raised a change alarm at this poll */
+  uint32_t group;          /* difference: highest-rate group; group_rate: the worst group */
+  uint32_t other_group;    /* difference: lowest-rate group; else FAIRGATE_NO_GROUP */
+  fairgate_interval value; /* the judged quantity and its interval */
+} fairgate_monitor_constraint;
+
+typedef struct fairgate_monitor_summary {
+  uint32_t struct_size;           /* sizeof(fairgate_monitor_summary); set by the caller */
+  int32_t window_complete;        /* tumbling: 0 while no block has completed yet */
+  uint64_t poll;                  /* 1-based poll index */
+  uint64_t observations;          /* observations ever seen */
+  uint64_t window_index;          /* tumbling: index of the judged block */
+  uint64_t pending_overwritten;   /* delayed-label entries dropped before their label came */
+  uint64_t labels_unknown_id;     /* label() calls for ids not (or no longer) pending */
+  uint64_t labels_outside_window; /* labels whose observation had left every window */
+  uint32_t n_groups;
+  uint32_t n_constraints;
+  uint32_t n_alarms;       /* alarms raised by this poll */
+  uint32_t alarm_capacity; /* the most alarms one poll can raise: (2C + 2) * G */
+} fairgate_monitor_summary;
+
+/* Evaluates the window: per-group rates with intervals, every constraint's
+ * state and the alarms; then calls the rollback hook if an alarm fired.
+ * out_summary (may be NULL; struct_size must be set) receives the summary.
+ * The detail stays in the monitor until the next poll/reset/restore: read it
+ * with the three functions below. If the hook returns a non-zero status,
+ * poll returns it, and (the one exception to "outputs only on success")
+ * *out_summary and the detail are still written. No allocation. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_monitor_poll(fairgate_monitor* monitor, fairgate_monitor_summary* out_summary);
+
+/* The last poll's detail, copied into caller-owned arrays (two-call pattern:
+ * *out_n is always set to the number of entries; they are written only if
+ * capacity >= *out_n). Before the first poll all three are empty/undefined
+ * entries of the right count (alarms: 0). */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_groups(
+    const fairgate_monitor* monitor, fairgate_monitor_group* out, size_t capacity, size_t* out_n);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_monitor_constraints(const fairgate_monitor* monitor, fairgate_monitor_constraint* out,
+                             size_t capacity, size_t* out_n);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_alarms(
+    const fairgate_monitor* monitor, fairgate_monitor_alarm* out, size_t capacity, size_t* out_n);
+
+/* Back to the state right after create (same options and baseline): windows,
+ * delayed labels, counters and the poll index are cleared. No allocation. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_reset(fairgate_monitor* monitor);
+
+/* The streaming state as versioned bytes ("FGMS" v1, little-endian, with a
+ * checksum; monitor/monitor.hpp documents the layout), for a checkpoint
+ * across a runtime restart. Two-call pattern as fairgate_accumulator_serialize:
+ * *out_size is always set; the bytes are written only if capacity >=
+ * *out_size. The options and baseline are not included: restore into a
+ * monitor created with the same options. No allocation. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_save(
+    const fairgate_monitor* monitor, uint8_t* buffer, size_t capacity, size_t* out_size);
+/* Restores a state from fairgate_monitor_save of a monitor with the same
+ * options. Everything is validated first; on error the monitor is unchanged:
+ * FAIRGATE_E_PARSE (not a state / malformed), FAIRGATE_E_UNSUPPORTED (newer
+ * version), FAIRGATE_E_VERIFICATION (other options, or a checksum mismatch).
+ * The last poll's detail is cleared. No allocation. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_restore(fairgate_monitor* monitor,
+                                                                         const uint8_t* bytes,
+                                                                         size_t size);
+
+/* Heap bytes the monitor holds (the formula of docs/monitoring.md). */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_monitor_memory_bytes(const fairgate_monitor* monitor, size_t* out_bytes);
+
+/* The watched constraints of policy target `target` (a name of
+ * fairgate_policy_target), for fairgate_monitor_options.constraints
+ * (monitor/from_policy.hpp): demographic parity difference -> selection rate
+ * difference; equal opportunity difference -> TPR difference; equalized
+ * odds difference (worst case, between groups) -> TPR and FPR differences;
+ * a per-group rate with scope every_group -> that rate as a group_rate
+ * constraint; the bound, confidence and alpha from the policy. Constraints
+ * the monitor cannot watch (ratios, relative bounds, pooled rates, score
+ * metrics: the deployment gate judges those) are skipped and counted in
+ * *out_n_skipped (may be NULL). Two-call pattern: *out_n is always set; the
+ * entries (each with struct_size = sizeof(fairgate_watched_constraint)) are
+ * written only if capacity >= *out_n. An unknown target is
+ * FAIRGATE_E_INVALID_ARGUMENT. The policy is read during the call only. */
+/* The rollback convention of monitor/rollback.hpp, for hosts without C++.
+ * Each time a configuration of `target` passes the gate, the host (or the
+ * controller) records its bytes: fairgate_monitor_record_known_good puts
+ * them in the content store at store_dir (a directory, created if absent;
+ * objects named by their SHA-256) and adds the artifact
+ * "config/<target>/last_good" (name, SHA-256, size) to `manifest`; write the
+ * manifest with fairgate_manifest_write afterwards. When an alarm fires,
+ * fairgate_monitor_last_known_good returns the bytes of the LAST such
+ * artifact of `target`, read from the store and re-hashed, exactly as
+ * recorded (two-call pattern: *out_size is always set; the bytes are
+ * written only if capacity >= *out_size). Errors: no configuration recorded
+ * for the target -> FAIRGATE_E_EMPTY_INPUT; the object is missing ->
+ * FAIRGATE_E_IO; its content or size does not match the manifest ->
+ * FAIRGATE_E_VERIFICATION. Strings and bytes are read during the call only.
+ * These two calls allocate and do file I/O (they are not on the per-
+ * prediction path). */
+struct fairgate_manifest; /* the manifest handle (typedef fairgate_manifest, declared below) */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_monitor_record_known_good(struct fairgate_manifest* manifest, const char* store_dir,
+                                   const char* target, const void* bytes, size_t size);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_last_known_good(
+    const struct fairgate_manifest* manifest, const char* store_dir, const char* target,
+    uint8_t* buffer, size_t capacity, size_t* out_size);
+
+struct fairgate_policy; /* the policy handle (typedef fairgate_policy, declared below) */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_monitor_constraints_from_policy(
+    const struct fairgate_policy* policy, const char* target, fairgate_watched_constraint* out,
+    size_t capacity, size_t* out_n, size_t* out_n_skipped);
+
+/* ------------------------------------------------------------------------ */
+/* Fairness policies (src/policy; the TOML format is docs/policy.md)         */
+/*
+ * A policy names deployment targets; each lists the compression it allows
+ * and the fairness constraints that must still hold after compression.
+ *
+ *   fairgate_policy* p = NULL;
+ *   if (fairgate_policy_load_file("policy.toml", &p) != FAIRGATE_OK)
+ *     fprintf(stderr, "%s\n", fairgate_last_error_message());   (file:line:col: key ...: problem)
+ *   fairgate_policy_destroy(p);
+ *
+ * Thread safety: a loaded policy is immutable; any number of threads may read
+ * it (accessors, gate evaluation, controller creation) at once. Destroy needs
+ * exclusive access.
+ */
+typedef struct fairgate_policy fairgate_policy;
+
+/* Parses and checks a policy file. Every problem is reported, not only the
+ * first: on a malformed policy the call returns FAIRGATE_E_PARSE and the
+ * message lists every diagnostic, one per line, as
+ * "path:LINE:COLUMN: key 'target[0].constraint[1].bound': <problem>".
+ * An unreadable file gives FAIRGATE_E_IO. `path` is read during the call only.
+ * On success *out owns a new handle: release it with fairgate_policy_destroy. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_policy_load_file(const char* path,
+                                                                          fairgate_policy** out);
+/* The same from `length` bytes of TOML text (need not be NUL-terminated);
+ * `source_name` (may be NULL: "<string>") names the text in messages. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_policy_load_string(const char* text,
+                                                                            size_t length,
+                                                                            const char* source_name,
+                                                                            fairgate_policy** out);
+/* Releases a policy. NULL is accepted and ignored. */
+FAIRGATE_API void fairgate_policy_destroy(fairgate_policy* policy);
+
+/* The policy's name and its digest "sha256:<64 hex>" (SHA-256 of the
+ * canonical TOML: equal for files that mean the same). The strings are owned
+ * by the policy and valid until it is destroyed. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_policy_name(const fairgate_policy* policy,
+                                                                     const char** out_name);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_policy_digest(const fairgate_policy* policy, const char** out_digest);
+/* The canonical TOML text (parses back to the same policy); owned by the
+ * policy, valid until it is destroyed. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_policy_canonical_toml(const fairgate_policy* policy, const char** out_text);
+
+/* Targets, in file order. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_policy_target_count(const fairgate_policy* policy, size_t* out_count);
+
+/* What a target declares. Output struct: set struct_size before the call;
+ * only the first struct_size bytes are written. Strings are owned by the
+ * policy and valid until it is destroyed. */
+typedef struct fairgate_target_info {
+  uint32_t struct_size;        /* sizeof(fairgate_target_info), set by the caller */
+  const char* name;            /* unique within the policy */
+  size_t n_constraints;        /* constraints of the target */
+  size_t n_sensitive_features; /* 1, or more for intersectional groups */
+  double max_sparsity;         /* compression allowance, in [0, 1] */
+  uint32_t min_allowed_bits;   /* the smallest of allowed_bits (32 = float only) */
+  int32_t per_channel;         /* 0/1: per-channel quantization scales allowed */
+} fairgate_target_info;
+
+/* Target `index` (< fairgate_policy_target_count); FAIRGATE_E_OUT_OF_RANGE otherwise. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_policy_target(const fairgate_policy* policy, size_t index, fairgate_target_info* out);
+/* Sensitive feature `feature` (< n_sensitive_features) of target `index`;
+ * owned by the policy. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_policy_sensitive_feature(
+    const fairgate_policy* policy, size_t index, size_t feature, const char** out_name);
+
+/* Validation without a policy: every diagnostic with its position and key.
+ *
+ *   fairgate_policy_diagnostics* d = NULL;
+ *   fairgate_policy_validate(text, strlen(text), "policy.toml", &d);
+ *   fairgate_policy_diagnostics_count(d, &n);   n == 0: the policy is valid
+ *
+ * Thread safety: immutable once created; any thread may read it. */
+typedef struct fairgate_policy_diagnostics fairgate_policy_diagnostics;
+
+typedef struct fairgate_policy_diagnostic {
+  uint32_t struct_size; /* sizeof(fairgate_policy_diagnostic), set by the caller */
+  uint32_t line;        /* 1-based; 0 when the problem has no position */
+  uint32_t column;      /* 1-based */
+  const char* source;   /* the file or source name */
+  const char* key;      /* key path, e.g. "target[1].constraint[0].bound"; "" for syntax errors */
+  const char* message;  /* the problem, e.g. "unknown metric 'acuracy'; did you mean 'accuracy'?" */
+  const char* text;     /* all of it formatted: "source:LINE:COLUMN: key '...': problem" */
+} fairgate_policy_diagnostic;
+
+/* Checks `length` bytes of TOML text. Returns FAIRGATE_OK whenever the check
+ * ran, valid policy or not (bad policies are described by the diagnostics);
+ * *out owns a new handle: release it with fairgate_policy_diagnostics_destroy. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_policy_validate(
+    const char* text, size_t length, const char* source_name, fairgate_policy_diagnostics** out);
+/* The same for a file; an unreadable file gives one diagnostic (line 0). */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_policy_validate_file(const char* path, fairgate_policy_diagnostics** out);
+FAIRGATE_API void fairgate_policy_diagnostics_destroy(fairgate_policy_diagnostics* diagnostics);
+/* Number of diagnostics (0: the policy is valid), sorted by (line, column). */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_policy_diagnostics_count(
+    const fairgate_policy_diagnostics* diagnostics, size_t* out_count);
+/* Diagnostic `index`; its strings are owned by the diagnostics handle. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_policy_diagnostics_get(
+    const fairgate_policy_diagnostics* diagnostics, size_t index, fairgate_policy_diagnostic* out);
+
+/* ------------------------------------------------------------------------ */
+/* The fairness gate (src/gate; the rules are docs/gate.md)                  */
+/*
+ * Judges every constraint of one target of a policy for a candidate
+ * (compressed) model against the baseline (uncompressed) model on the same
+ * rows: per constraint a pass/fail with its value, interval, p-value and a
+ * reason; the whole verdict as deterministic JSON and as a readable table.
+ *
+ *   fairgate_gate_inputs in;
+ *   fairgate_gate_inputs_init(&in);
+ *   in.n = n; in.labels = y; in.baseline_scores = s0; in.candidate_scores = s1;
+ *   in.groups = g; in.group_names = names; in.n_groups = 2;
+ *   fairgate_verdict* v = NULL;
+ *   fairgate_gate_evaluate(policy, "server", &in, &v);
+ *   fairgate_verdict_pass(v, &pass);
+ *   fairgate_verdict_destroy(v);
+ *
+ * Thread safety: evaluation is a pure function of its inputs (any number of
+ * threads at once, sharing the policy). A verdict is immutable; any thread may
+ * read it.
+ */
+typedef struct fairgate_verdict fairgate_verdict;
+
+/* The rows both models are judged on. Arrays have n contiguous elements, are
+ * owned by the caller and are read during the call only.
+ *   labels            0/1; U8 (default), I32 or I64
+ *   baseline_scores,  F64 (default) or F32; prediction = (score >= threshold);
+ *   candidate_scores  NaN is rejected naming the row
+ *   groups            codes < n_groups; U32 (default), U16 or U8
+ *   group_names       n_groups NUL-terminated names ("Male|White" style for
+ *                     intersections)
+ *   sensitive_features  NULL, or n_sensitive_features names that must equal
+ *                     the target's sensitive_features (checked)
+ *   weights           NULL, or sample weights >= 0 (F64 default, or F32);
+ *                     weighted rows support evidence = "point" only
+ *   has_seed / seed   if has_seed != 0, seed overrides every constraint's
+ *                     bootstrap seed */
+typedef struct fairgate_gate_inputs {
+  uint32_t struct_size; /* sizeof(fairgate_gate_inputs) */
+  size_t n;
+  const void* labels;
+  int32_t labels_dtype;
+  const void* baseline_scores;
+  int32_t baseline_dtype;
+  const void* candidate_scores;
+  int32_t candidate_dtype;
+  const void* groups;
+  int32_t groups_dtype;
+  const char* const* group_names;
+  size_t n_groups;
+  const char* const* sensitive_features;
+  size_t n_sensitive_features;
+  const void* weights;
+  int32_t weights_dtype;
+  double threshold; /* default 0.5 */
+  int32_t has_seed; /* default 0 */
+  uint64_t seed;
+} fairgate_gate_inputs;
+
+/* Fills the defaults: every pointer NULL, n = 0, threshold 0.5, U8 labels,
+ * F64 scores and weights, U32 groups, no seed override. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_gate_inputs_init(fairgate_gate_inputs* inputs);
+
+/* Evaluates target `target` of `policy` (both read during the call only; the
+ * policy may be destroyed afterwards). Unknown target or mismatched
+ * sensitive features: FAIRGATE_E_INVALID_ARGUMENT; unsupported metric or
+ * evidence: FAIRGATE_E_UNSUPPORTED; bad rows: LENGTH_MISMATCH, OUT_OF_RANGE or
+ * INVALID_VALUE naming the row. On success *out owns a new verdict: release it
+ * with fairgate_verdict_destroy. A failing constraint is NOT an error: the
+ * call succeeds and the verdict says fail. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_gate_evaluate(const fairgate_policy* policy, const char* target,
+                       const fairgate_gate_inputs* inputs, fairgate_verdict** out);
+/* Releases a verdict. NULL is accepted and ignored. */
+FAIRGATE_API void fairgate_verdict_destroy(fairgate_verdict* verdict);
+
+/* *out_pass = 1 when no constraint failed, else 0. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_verdict_pass(const fairgate_verdict* verdict, int32_t* out_pass);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_verdict_constraint_count(const fairgate_verdict* verdict, size_t* out_count);
+
+typedef enum fairgate_outcome {
+  FAIRGATE_OUTCOME_PASS = 0,
+  FAIRGATE_OUTCOME_FAIL = 1,
+  FAIRGATE_OUTCOME_SKIPPED = 2 /* nothing could be judged and the policy says "skip" */
+} fairgate_outcome;
+
+/* One constraint of a verdict, summarised by its worst item (the smallest
+ * margin to the bound, failing items first). Output struct: set struct_size;
+ * strings are owned by the verdict. NaN marks a number that does not apply. */
+typedef struct fairgate_constraint_result {
+  uint32_t struct_size; /* sizeof(fairgate_constraint_result), set by the caller */
+  const char* id;       /* the constraint's id in the policy */
+  const char* metric;   /* canonical metric name */
+  const char* scope;    /* "overall" | "every_group" */
+  const char* bound;    /* TOML spelling, e.g. "<= baseline + 0.02" */
+  const char* evidence; /* "point" | "ci" | "paired_test" */
+  int32_t outcome;      /* fairgate_outcome */
+  double value;         /* the worst item's statistic */
+  double lower, upper;  /* its interval (evidence = ci), else NaN */
+  double p_value;       /* its adjusted p-value (evidence = paired_test), else NaN */
+  const char* reason;   /* one line */
+  size_t n_items;       /* judged items: one per group, or one "(overall)" */
+  size_t n_groups;      /* groups named by the result (failing or max/min groups) */
+} fairgate_constraint_result;
+
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_verdict_constraint(
+    const fairgate_verdict* verdict, size_t index, fairgate_constraint_result* out);
+/* Group `g` (< n_groups) named by constraint `index`; owned by the verdict. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_verdict_constraint_group(
+    const fairgate_verdict* verdict, size_t index, size_t g, const char** out_group);
+
+/* One judged item of a constraint (a group's rate, or the whole constraint's
+ * value with group "(overall)"). */
+typedef struct fairgate_item_result {
+  uint32_t struct_size; /* sizeof(fairgate_item_result), set by the caller */
+  const char* group;
+  uint64_t support;    /* rows of the group (all rows for "(overall)") */
+  double baseline;     /* metric of the baseline model */
+  double candidate;    /* metric of the candidate model */
+  double statistic;    /* candidate (absolute bound) or candidate - baseline (relative) */
+  double bound;        /* the right-hand side for the statistic */
+  double lower, upper; /* interval of the statistic (evidence = ci), else NaN */
+  double judged;       /* the number compared with the bound */
+  double p_value;      /* raw one-sided p-value (paired_test), else NaN */
+  double p_adjusted;   /* after the target's multiple-comparison correction */
+  const char* test;    /* "", "mcnemar_exact", "paired_bootstrap" */
+  int32_t undefined;   /* 0/1: a metric or interval was undefined */
+  int32_t outcome;     /* fairgate_outcome */
+  const char* note;    /* why (short) */
+} fairgate_item_result;
+
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_verdict_item(const fairgate_verdict* verdict, size_t constraint_index, size_t item_index,
+                      fairgate_item_result* out);
+
+/* The verdict as deterministic JSON (docs/gate.md, "Verdict JSON"; the same
+ * bytes for the same inputs and seed) and as a fixed-width table. NUL-
+ * terminated; *out_length (may be NULL) gets strlen. Owned by the verdict. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_verdict_json(const fairgate_verdict* verdict, const char** out_json, size_t* out_length);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_verdict_table(const fairgate_verdict* verdict, const char** out_table, size_t* out_length);
+
+/* ------------------------------------------------------------------------ */
+/* The compression controller (src/gate/controller; docs/gate.md)             */
+/*
+ * The host owns the model. It registers its f32 weight tensors (the
+ * controller writes candidate weights into them in place) and a callback that
+ * evaluates the current weights on the evaluation rows. The controller walks a
+ * plan of milestones (prune to a sparsity, or fake-quantize), gates every
+ * candidate against every target of the policy, rolls back failures and tries
+ * the remedies; every decision goes to a JSON-lines changelog and every kept
+ * state to a checkpoint under options.directory (so a killed run resumes).
+ *
+ *   fairgate_controller* c = NULL;
+ *   fairgate_controller_create(policy, &rows, &opts, &c);
+ *   fairgate_controller_add_tensor(c, "fc1.weight", &w1, 0);
+ *   fairgate_controller_set_callbacks(c, &callbacks);   (evaluate, user_data)
+ *   fairgate_controller_run(c, plan, n_milestones);
+ *   fairgate_controller_target_result(c, 0, &result);
+ *   fairgate_controller_destroy(c);
+ *
+ * Callbacks are plain C function pointers that receive the user_data given
+ * with them. They return a fairgate_status: FAIRGATE_OK, or any error code to
+ * abort the run; the run then returns that code (FAIRGATE_E_INVALID_VALUE for
+ * codes outside fairgate_status) with a message naming the callback. Scores
+ * that are NaN or infinite also end the run with FAIRGATE_E_INVALID_VALUE.
+ * Callbacks must not throw or longjmp through fairgate, and must not call
+ * this controller. When run returns, successfully or not, the host's tensors
+ * hold their original weights again.
+ *
+ * Thread safety: a controller must be used by one thread at a time; the
+ * callbacks are called on the thread that called fairgate_controller_run.
+ */
+typedef struct fairgate_controller fairgate_controller;
+
+/* The rows the policy is judged on: labels (0/1; U8 default, I32 or I64) and
+ * group codes (< n_groups; U32 default, U16 or U8), n each, and n_groups
+ * names. Copied by fairgate_controller_create (the caller keeps ownership). */
+typedef struct fairgate_evaluation_rows {
+  uint32_t struct_size; /* sizeof(fairgate_evaluation_rows) */
+  size_t n;
+  const void* labels;
+  int32_t labels_dtype;
+  const void* groups;
+  int32_t groups_dtype;
+  const char* const* group_names;
+  size_t n_groups;
+  double threshold; /* prediction = (score >= threshold); default 0.5 */
+} fairgate_evaluation_rows;
+
+typedef enum fairgate_remedy {
+  FAIRGATE_REMEDY_BISECT = 0,           /* retry at the midpoint sparsity, bisect_depth times */
+  FAIRGATE_REMEDY_RESTORE_CRITICAL = 1, /* restore restore_fraction of the newly pruned weights */
+  FAIRGATE_REMEDY_REVERT_TENSOR = 2,    /* revert the tensor whose compression hurt most */
+  FAIRGATE_REMEDY_STOP = 3              /* end this target's plan */
+} fairgate_remedy;
+
+typedef struct fairgate_controller_options {
+  uint32_t struct_size;       /* sizeof(fairgate_controller_options) */
+  const char* directory;      /* required: checkpoints + changelog (created if absent) */
+  const char* const* targets; /* NULL: every target of the policy, in policy order */
+  size_t n_targets;
+  const int32_t* remedies; /* NULL: the default bisect, restore_critical, revert_tensor, stop */
+  size_t n_remedies;       /* entries of remedies (0 with non-NULL remedies: none) */
+  uint32_t bisect_depth;   /* default 2 */
+  double restore_fraction; /* in (0, 1], default 0.25 */
+  int32_t has_seed;        /* 0/1: seed overrides the policy's bootstrap seeds */
+  uint64_t seed;
+  int32_t resume; /* 0/1: continue from the directory's checkpoints */
+} fairgate_controller_options;
+
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_evaluation_rows_init(fairgate_evaluation_rows* rows);
+/* Defaults: directory NULL (must be set), every target, default remedies,
+ * bisect_depth 2, restore_fraction 0.25, no seed override, no resume. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_controller_options_init(fairgate_controller_options* options);
+
+/* Creates a controller. The policy, rows and options are copied (all may be
+ * released after the call). Fails with FAIRGATE_E_IO, before any work, if the
+ * directory cannot be created or written. *out must be destroyed. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_controller_create(const fairgate_policy* policy, const fairgate_evaluation_rows* rows,
+                           const fairgate_controller_options* options, fairgate_controller** out);
+/* Releases a controller (never the host's tensors). NULL is accepted. */
+FAIRGATE_API void fairgate_controller_destroy(fairgate_controller* controller);
+
+/* Registers a weight tensor: dtype F32, C-contiguous (strides NULL). The
+ * controller KEEPS weights->data (the shape is copied): the host keeps the
+ * memory alive and does not move it until the controller is destroyed, and
+ * must not touch it while fairgate_controller_run runs (except inside a
+ * callback). channel_axis: the axis of per-channel quantization scales (0 for
+ * an [out, in] matrix). Names are unique. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_controller_add_tensor(fairgate_controller* controller, const char* name,
+                               const fairgate_tensor* weights, int32_t channel_axis);
+
+/* Writes the scores of the current weights on the n evaluation rows into
+ * out_scores[0..n) (fairgate's buffer, valid during the call only). */
+typedef int32_t (*fairgate_evaluate_fn)(void* user_data, double* out_scores, size_t n);
+/* Optional: trains the current weights in place for `steps` steps; the
+ * controller re-applies masks and quantization afterwards. */
+typedef int32_t (*fairgate_finetune_fn)(void* user_data, uint32_t steps);
+/* Optional: the importance of every weight of tensor `tensor` (registration
+ * order) for group `group`, written to out_importance[0..numel) (finite). */
+typedef int32_t (*fairgate_saliency_fn)(void* user_data, size_t tensor, uint32_t group,
+                                        double* out_importance, size_t numel);
+
+typedef struct fairgate_controller_callbacks {
+  uint32_t struct_size;          /* sizeof(fairgate_controller_callbacks) */
+  fairgate_evaluate_fn evaluate; /* required */
+  fairgate_finetune_fn finetune; /* NULL: none */
+  fairgate_saliency_fn saliency; /* NULL: |w| */
+  void* user_data;               /* passed to every callback; fairgate never reads it */
+} fairgate_controller_callbacks;
+
+/* Sets (replaces) the callbacks; the struct is copied. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_controller_set_callbacks(
+    fairgate_controller* controller, const fairgate_controller_callbacks* callbacks);
+
+typedef enum fairgate_milestone_kind {
+  FAIRGATE_MILESTONE_PRUNE_GLOBAL = 0, /* global L1 magnitude over every tensor */
+  FAIRGATE_MILESTONE_PRUNE_LAYER = 1,  /* L1 magnitude per tensor */
+  FAIRGATE_MILESTONE_QUANTIZE = 2      /* int8 symmetric fake quantization */
+} fairgate_milestone_kind;
+
+typedef struct fairgate_milestone {
+  uint32_t struct_size;    /* sizeof(fairgate_milestone) */
+  int32_t kind;            /* fairgate_milestone_kind */
+  double sparsity;         /* prune: the sparsity to reach, in [0, 1] */
+  uint32_t bits;           /* quantize: 8 */
+  int32_t per_channel;     /* quantize: 0/1, default 1 */
+  uint32_t finetune_steps; /* steps for the finetune callback after the pass (0: none) */
+} fairgate_milestone;
+
+/* Defaults: PRUNE_GLOBAL, sparsity 0, 8 bits, per channel, no finetuning. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_milestone_init(fairgate_milestone* milestone);
+
+/* Runs the plan: n_milestones structs read with a stride of
+ * plan[0].struct_size bytes (every element has the same struct_size). Needs
+ * an evaluate callback and at least one tensor. Replaces the results of any
+ * earlier run. A failing constraint is not an error (it is in the results);
+ * a callback failure, bad scores or an I/O failure is. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_controller_run(
+    fairgate_controller* controller, const fairgate_milestone* plan, size_t n_milestones);
+
+/* Results of the last successful run, per target in run order. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_controller_result_count(const fairgate_controller* controller, size_t* out_count);
+
+typedef struct fairgate_target_result {
+  uint32_t struct_size; /* sizeof(fairgate_target_result), set by the caller */
+  const char* target;
+  int32_t pass;              /* 0/1: the best state passes (0 only if nothing passed) */
+  double sparsity;           /* of the best (most compressed passing) state */
+  double mean_bits;          /* numel-weighted mean bits of the best state */
+  double worst_group_metric; /* docs/gate.md "Result" */
+  uint64_t steps;            /* evaluations made */
+  int32_t stopped;           /* 0/1: a stop remedy ended the plan */
+  size_t n_frontier;         /* Pareto frontier points */
+  size_t n_tensors;          /* registered tensors */
+  const char* state_digest;  /* SHA-256 of the best state's masks, bits and weights */
+  const char* verdict_json;  /* the best state's verdict (one line) */
+} fairgate_target_result;
+
+/* Strings are owned by the controller, valid until the next run or destroy. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_controller_target_result(
+    const fairgate_controller* controller, size_t index, fairgate_target_result* out);
+
+typedef struct fairgate_frontier_point {
+  uint64_t step;
+  double sparsity;
+  double mean_bits;
+  double worst_group_metric;
+  int32_t pass;
+} fairgate_frontier_point;
+
+/* Frontier of target result `index`, by step, into out[0..capacity): the
+ * two-call pattern (*out_count is always set; written if capacity suffices). */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_controller_frontier(const fairgate_controller* controller, size_t index,
+                             fairgate_frontier_point* out, size_t capacity, size_t* out_count);
+
+/* The best state of target result `index` for tensor `tensor` (registration
+ * order): its sparsity and bits, and (out_mask may be NULL) its mask, numel
+ * bytes in flat order, 1 = kept, 0 = pruned (the layout
+ * torch.nn.utils.prune.custom_from_mask takes). Read back from the target's
+ * final checkpoint and checked against the best state's digest. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_controller_best_tensor(
+    const fairgate_controller* controller, size_t index, size_t tensor, double* out_sparsity,
+    uint32_t* out_bits, uint8_t* out_mask, size_t mask_size);
+
+/* Manifests (declared below; the manifest part of this header). */
+typedef struct fairgate_manifest fairgate_manifest;
+
+/* Records the last successful run into `manifest`'s computation section
+ * (src/gate/include/fairgate/gate/record.hpp; docs/gate.md "Manifest of a
+ * run"): the plan, remedies, options, tensors, evaluation-row digests, the
+ * policy (if the manifest has none), stream keys, per-target results and the
+ * hashes of every checkpoint and of the changelog. Nothing machine- or
+ * time-dependent enters the hashed section: the same run twice records the
+ * same computation hash. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_controller_record(const fairgate_controller* controller, fairgate_manifest* manifest);
+
+/* Rollback: writes a recorded state of `target` (checkpoint number, 1-based;
+ * 0 = the target's best state) from a manifest written by
+ * fairgate_controller_record into this controller's registered tensors
+ * (weights x mask, fake-quantized as during the run), reading the checkpoint
+ * store under this controller's directory. Every stored object is re-hashed:
+ * a corrupted entry, or a state whose digest differs from the recorded one,
+ * is FAIRGATE_E_VERIFICATION; on any error the tensors are not written.
+ * *out_sparsity and *out_checkpoint (each may be NULL) describe the state. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_controller_restore(
+    fairgate_controller* controller, const fairgate_manifest* manifest, const char* target,
+    uint64_t checkpoint, double* out_sparsity, uint64_t* out_checkpoint);
+
+/* SHA-256 over every target's result (equal digests = equal results), and
+ * the changelog's path; owned by the controller (valid until destroy). The
+ * digest is "" before a successful run. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_controller_digest(const fairgate_controller* controller, const char** out_digest);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_controller_changelog_path(const fairgate_controller* controller, const char** out_path);
+
+/* ------------------------------------------------------------------------ */
+/* Manifests (src/manifest; the schema is docs/manifest.md)                  */
+/*
+ * The record of a run that makes it reproducible: input hashes, the policy,
+ * the seed, results, artifacts (hashed "computation" section), the build
+ * (hashed "environment" section). verify compares a rerun with the record.
+ *
+ *   fairgate_manifest* m = NULL;
+ *   fairgate_manifest_create(&m);
+ *   fairgate_manifest_add_input_file(m, "eval_data", "data.csv");
+ *   fairgate_manifest_set_root_seed(m, 42);
+ *   fairgate_manifest_add_result_json(m, "dp_difference", "0.0123");
+ *   fairgate_manifest_write(m, "out/manifest.json");
+ *
+ * Thread safety: a manifest must be used by one thread at a time; a
+ * verification report is immutable.
+ */
+typedef struct fairgate_verify_report fairgate_verify_report;
+
+/* A new manifest with this build's environment. *out must be destroyed. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_create(fairgate_manifest** out);
+/* Reads and checks a manifest file: FAIRGATE_E_PARSE (malformed, naming the
+ * key), FAIRGATE_E_UNSUPPORTED (newer schema), FAIRGATE_E_VERIFICATION
+ * (stored hashes do not match: truncated or tampered), FAIRGATE_E_IO. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_read(const char* path,
+                                                                       fairgate_manifest** out);
+/* The same from `length` bytes of JSON text. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_manifest_from_json(const char* text, size_t length, fairgate_manifest** out);
+/* Releases a manifest. NULL is accepted and ignored. */
+FAIRGATE_API void fairgate_manifest_destroy(fairgate_manifest* manifest);
+
+/* Hashes the file (SHA-256) and records role, path, size and hash. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_manifest_add_input_file(fairgate_manifest* manifest, const char* role, const char* path);
+/* Records an already computed digest (64 hex characters) of `bytes` bytes. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_add_input_digest(
+    fairgate_manifest* manifest, const char* role, const char* sha256_hex, uint64_t bytes);
+/* Records the policy (path as given, and its content, e.g. the file's text). */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_set_policy(
+    fairgate_manifest* manifest, const char* path, const char* content, size_t content_length);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_manifest_set_root_seed(fairgate_manifest* manifest, uint64_t seed);
+/* Sets results[key] (or config[key]) to a JSON value given as text, e.g.
+ * "0.0123", "{\"pass\": true}". Malformed JSON: FAIRGATE_E_PARSE. A key set
+ * twice keeps the last value. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_add_result_json(
+    fairgate_manifest* manifest, const char* key, const char* json_text);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_add_config_json(
+    fairgate_manifest* manifest, const char* key, const char* json_text);
+/* Hashes `size` bytes (read during the call only) and records them as artifact `name`. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_add_artifact(
+    fairgate_manifest* manifest, const char* name, const void* bytes, size_t size);
+
+/* Writes the whole document atomically (temporary file + rename). */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_manifest_write(const fairgate_manifest* manifest, const char* path);
+/* The whole document as JSON text, with the two-call pattern of
+ * fairgate_accumulator_serialize: *out_size is always set to strlen + 1 (the
+ * bytes needed with the NUL); the text is written only if capacity >= *out_size. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_to_json(
+    const fairgate_manifest* manifest, char* buffer, size_t capacity, size_t* out_size);
+/* SHA-256 (64 lowercase hex + NUL) of the canonical computation section:
+ * equal for runs that computed the same thing on any machine. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_manifest_computation_sha256(const fairgate_manifest* manifest, char out_hex[65]);
+
+/* Compares a rerun (a manifest handle, or a second file) with the manifest
+ * recorded at `recorded_path`. Returns FAIRGATE_OK when the comparison ran,
+ * whether or not the runs agree (see fairgate_verify_report_identical);
+ * errors are about reading the files. *out must be destroyed. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_verify(
+    const char* recorded_path, const fairgate_manifest* rerun, fairgate_verify_report** out);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_manifest_compare_files(
+    const char* recorded_path, const char* rerun_path, fairgate_verify_report** out);
+FAIRGATE_API void fairgate_verify_report_destroy(fairgate_verify_report* report);
+
+/* *out_identical = 1 when the computation sections are byte-identical. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_verify_report_identical(const fairgate_verify_report* report, int32_t* out_identical);
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_verify_report_difference_count(const fairgate_verify_report* report, size_t* out_count);
+/* Difference `index`: where (a JSON pointer into the computation section,
+ * e.g. "/results/accuracy"), and short renderings of the recorded and rerun
+ * values ("(absent)" if none). Strings owned by the report. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_verify_report_difference(
+    const fairgate_verify_report* report, size_t index, const char** out_where,
+    const char** out_recorded, const char** out_rerun);
+/* The report as the text `fairgate verify` prints (differences, likely
+ * causes, environment notes); owned by the report. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_verify_report_text(const fairgate_verify_report* report, const char** out_text);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -52,7 +52,7 @@ void run(group_accumulator& acc, const Inputs& in, const accumulate_options& opt
   // Split on multiples of 64 rows (the SIMD block), at most one range per 64 rows.
   const std::size_t blocks = (n + 63) / 64;
   const std::size_t T = std::max<std::size_t>(1, std::min<std::size_t>(opt.threads, blocks));
-  std::vector<group_accumulator> parts(T, group_accumulator(in.n_groups));
+  std::vector<group_accumulator> parts(T, acc.empty_like());
   std::vector<std::optional<std::size_t>> bad(T);
   std::vector<std::exception_ptr> failures(T);
   auto range = [&](std::size_t t) {
@@ -93,14 +93,24 @@ void run(group_accumulator& acc, const Inputs& in, const accumulate_options& opt
 
 }  // namespace accumulate_detail
 
-// Adds the rows of a binary-classification pass to acc.
+// Adds the rows of a binary-classification pass to acc. If acc keeps score
+// statistics (calibration bins, score histogram), the inputs must carry
+// scores (invalid_argument otherwise), and with calibration bins every score
+// must lie in [0, 1] (out_of_range naming the first such row).
 inline void accumulate(group_accumulator& acc, const binary_inputs& in,
                        const accumulate_options& opt = {}) {
-  accumulate_detail::run(
-      acc, in, opt,
-      [&opt](const binary_inputs& x, std::size_t b, std::size_t e, group_accumulator& out) {
-        return kernels::binary_pass(x, b, e, out, opt.allow_simd);
-      });
+  const bool scores_kept = acc.score_options().any();
+  require(!scores_kept || in.y_pred.from_scores, errc::invalid_argument,
+          "accumulate: the accumulator keeps calibration bins or a score histogram, which need "
+          "scores, but the inputs carry hard predictions");
+  accumulate_detail::run(acc, in, opt,
+                         [&opt, scores_kept](const binary_inputs& x, std::size_t b, std::size_t e,
+                                             group_accumulator& out) {
+                           const auto bad = kernels::binary_pass(x, b, e, out, opt.allow_simd);
+                           // Only rows before the first bad one: they are known to be valid.
+                           if (scores_kept) kernels::score_pass(x, b, bad ? *bad : e, out);
+                           return bad;
+                         });
 }
 
 // Adds the rows of a regression pass to acc.

@@ -25,17 +25,33 @@
 // Weighted cells and regression sums are only materialised once a weighted
 // or regression pass (or a merge with such an accumulator) needs them, so a
 // plain unweighted accumulator stays small (32 bytes per group).
+//
+// Optional score statistics (score_bins.hpp), chosen at creation with
+// score_statistics_options and filled by binary passes with scores:
+//   - equal-width calibration bins per group (count, positives, exact sums
+//     of w, w p and w y per bin): calibration(acc) in accumulator_scores.hpp
+//     gives reliability bins, ECE, MCE and calibration-in-the-large, equal bit
+//     for bit to calibration(scores, ..., binning::uniform) on the raw rows;
+//   - a fixed-bin score histogram per (group, label) (count and exact weight
+//     sum per bin): binned ROC / AUC and PSI / KS inputs.
+// They merge exactly like everything else; both sides of a merge must have
+// been created with the same options. The weight sums of the score
+// statistics are materialised together with the weighted cells (one flag:
+// has_weighted_cells()); until then they are implied by the counts.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <fairgate/config.hpp>
 #include <fairgate/error.hpp>
 #include <fairgate/metrics/confusion.hpp>
 #include <fairgate/metrics/exact_sum.hpp>
+#include <fairgate/metrics/score_bins.hpp>
 
 FAIRGATE_BEGIN_NAMESPACE
 
@@ -101,6 +117,24 @@ class group_accumulator {
   explicit group_accumulator(std::uint32_t n_groups) : n_groups_(n_groups), counts_(n_groups) {
     require(n_groups > 0, errc::invalid_argument, "group_accumulator: n_groups must be at least 1");
   }
+  // With score statistics (calibration bins and / or a score histogram).
+  group_accumulator(std::uint32_t n_groups, const score_statistics_options& so)
+      : group_accumulator(n_groups) {
+    validate(so);
+    sopt_ = so;
+    if (so.calibration_bins > 0) {
+      cal_.resize(static_cast<std::size_t>(n_groups) * so.calibration_bins);
+      cal_edges_ = linspace_edges(0.0, 1.0, so.calibration_bins);
+    }
+    if (so.histogram_bins > 0) {
+      hist_count_.resize(static_cast<std::size_t>(n_groups) * 2u * so.histogram_bins);
+      hist_edges_ = linspace_edges(so.histogram_min, so.histogram_max, so.histogram_bins);
+    }
+  }
+  // A fresh (all-zero) accumulator with the same groups and score statistics.
+  [[nodiscard]] group_accumulator empty_like() const {
+    return sopt_.any() ? group_accumulator(n_groups_, sopt_) : group_accumulator(n_groups_);
+  }
 
   [[nodiscard]] std::uint32_t n_groups() const noexcept { return n_groups_; }
 
@@ -148,6 +182,37 @@ class group_accumulator {
   [[nodiscard]] bool has_weighted_cells() const noexcept { return !wcells_.empty(); }
   [[nodiscard]] bool has_regression() const noexcept { return !reg_.empty(); }
 
+  // --- score statistics (score_bins.hpp) -----------------------------------
+  [[nodiscard]] const score_statistics_options& score_options() const noexcept { return sopt_; }
+  [[nodiscard]] bool has_calibration_bins() const noexcept { return sopt_.calibration_bins > 0; }
+  [[nodiscard]] bool has_score_histogram() const noexcept { return sopt_.histogram_bins > 0; }
+  // numpy.linspace(0, 1, n + 1) and numpy.linspace(lo, hi, n + 1); empty if not kept.
+  [[nodiscard]] std::span<const double> calibration_edges() const noexcept { return cal_edges_; }
+  [[nodiscard]] std::span<const double> histogram_edges() const noexcept { return hist_edges_; }
+  // Bin b of group g, with weight and sum_y exact (from the counts while no
+  // weighted row has been seen).
+  [[nodiscard]] calibration_bin_sums calibration_bin(std::uint32_t g, std::uint32_t b) const {
+    check_group(g);
+    require(b < sopt_.calibration_bins, errc::out_of_range, [&] {
+      return "calibration bin " + std::to_string(b) +
+             " must be < calibration_bins = " + std::to_string(sopt_.calibration_bins);
+    });
+    return effective(cal_[static_cast<std::size_t>(g) * sopt_.calibration_bins + b]);
+  }
+  // Histogram bin b of (group g, label y): row count and exact weight sum.
+  [[nodiscard]] std::uint64_t histogram_count(std::uint32_t g, std::uint32_t y,
+                                              std::uint32_t b) const {
+    return hist_count_[hist_index(g, y, b)];
+  }
+  [[nodiscard]] exact_sum histogram_weight(std::uint32_t g, std::uint32_t y,
+                                           std::uint32_t b) const {
+    const std::size_t i = hist_index(g, y, b);
+    if (!hist_weight_.empty()) return hist_weight_[i];
+    exact_sum s;
+    s.add_u64(hist_count_[i]);
+    return s;
+  }
+
   // --- merging ------------------------------------------------------------
   // this := this u other. Exact: the result does not depend on how rows were
   // split between accumulators, or in which order they are merged.
@@ -156,10 +221,33 @@ class group_accumulator {
       return "group_accumulator::merge: n_groups differ (" + std::to_string(n_groups_) + " vs " +
              std::to_string(o.n_groups_) + ")";
     });
+    require(o.sopt_ == sopt_, errc::invalid_argument, [&] {
+      return "group_accumulator::merge: score statistics differ (calibration bins " +
+             std::to_string(sopt_.calibration_bins) + " vs " +
+             std::to_string(o.sopt_.calibration_bins) + ", histogram bins " +
+             std::to_string(sopt_.histogram_bins) + " vs " +
+             std::to_string(o.sopt_.histogram_bins) + ", or a different histogram range)";
+    });
     if (!o.wcells_.empty() || !wcells_.empty()) {
       materialise_weights();
       for (std::uint32_t g = 0; g < n_groups_; ++g) wcells_[g] += o.exact_weights(g);
+      for (std::size_t i = 0; i < cal_.size(); ++i) cal_[i] += o.effective(o.cal_[i]);
+      for (std::size_t i = 0; i < hist_weight_.size(); ++i) {
+        if (o.hist_weight_.empty()) {
+          hist_weight_[i].add_u64(o.hist_count_[i]);
+        } else {
+          hist_weight_[i] += o.hist_weight_[i];
+        }
+      }
+    } else {
+      // Unweighted on both sides: weight and sum_y stay implied by the counts.
+      for (std::size_t i = 0; i < cal_.size(); ++i) {
+        cal_[i].count += o.cal_[i].count;
+        cal_[i].positives += o.cal_[i].positives;
+        cal_[i].sum_p += o.cal_[i].sum_p;
+      }
     }
+    for (std::size_t i = 0; i < hist_count_.size(); ++i) hist_count_[i] += o.hist_count_[i];
     for (std::uint32_t g = 0; g < n_groups_; ++g) counts_[g] += o.counts_[g];
     if (!o.reg_.empty()) {
       materialise_regression();
@@ -176,6 +264,20 @@ class group_accumulator {
       if (!(a.exact_weights(g) == b.exact_weights(g))) return false;
       if (!(a.regression(g) == b.regression(g))) return false;
     }
+    if (!(a.sopt_ == b.sopt_) || a.hist_count_ != b.hist_count_) return false;
+    for (std::size_t i = 0; i < a.cal_.size(); ++i) {
+      if (!(a.effective(a.cal_[i]) == b.effective(b.cal_[i]))) return false;
+    }
+    if (!a.hist_weight_.empty() || !b.hist_weight_.empty()) {
+      const std::uint32_t nb = a.sopt_.histogram_bins;
+      for (std::uint32_t g = 0; g < a.n_groups_; ++g) {
+        for (std::uint32_t y = 0; y < 2; ++y) {
+          for (std::uint32_t k = 0; k < nb; ++k) {
+            if (!(a.histogram_weight(g, y, k) == b.histogram_weight(g, y, k))) return false;
+          }
+        }
+      }
+    }
     return true;
   }
 
@@ -189,6 +291,14 @@ class group_accumulator {
     materialise_regression();
     return reg_;
   }
+  // Calibration bins, index g * calibration_bins + b. While
+  // has_weighted_cells() is false only count, positives and sum_p are kept
+  // (weight and sum_y are implied and must stay zero).
+  std::vector<calibration_bin_sums>& mutable_calibration_bins() noexcept { return cal_; }
+  // Histogram, index (g * 2 + y) * histogram_bins + b. The weights vector is
+  // empty until has_weighted_cells() (mutable_weights() materialises it).
+  std::vector<std::uint64_t>& mutable_histogram_counts() noexcept { return hist_count_; }
+  std::vector<exact_sum>& mutable_histogram_weights() noexcept { return hist_weight_; }
 
  private:
   void check_group(std::uint32_t g) const {
@@ -198,9 +308,31 @@ class group_accumulator {
   }
   void materialise_weights() {
     if (!wcells_.empty()) return;
+    for (auto& b : cal_) b = effective(b);  // before wcells_ is filled: effective() tests it
     wcells_.resize(n_groups_);
     for (std::uint32_t g = 0; g < n_groups_; ++g)
       wcells_[g] = exact_confusion::from_counts(counts_[g]);
+    hist_weight_.resize(hist_count_.size());
+    for (std::size_t i = 0; i < hist_count_.size(); ++i) hist_weight_[i].add_u64(hist_count_[i]);
+  }
+  // The bin with weight and sum_y filled in from the counts when unweighted.
+  [[nodiscard]] calibration_bin_sums effective(const calibration_bin_sums& b) const {
+    if (!wcells_.empty()) return b;
+    calibration_bin_sums e = b;
+    e.weight = exact_sum{};
+    e.weight.add_u64(b.count);
+    e.sum_y = exact_sum{};
+    e.sum_y.add_u64(b.positives);
+    return e;
+  }
+  [[nodiscard]] std::size_t hist_index(std::uint32_t g, std::uint32_t y, std::uint32_t b) const {
+    check_group(g);
+    require(y < 2 && b < sopt_.histogram_bins, errc::out_of_range, [&] {
+      return "histogram cell (label " + std::to_string(y) + ", bin " + std::to_string(b) +
+             ") must have label 0 or 1 and bin < histogram_bins = " +
+             std::to_string(sopt_.histogram_bins);
+    });
+    return (static_cast<std::size_t>(g) * 2u + y) * sopt_.histogram_bins + b;
   }
   void materialise_regression() {
     if (reg_.empty()) reg_.resize(n_groups_);
@@ -208,8 +340,14 @@ class group_accumulator {
 
   std::uint32_t n_groups_ = 0;
   std::vector<confusion_counts> counts_;
-  std::vector<exact_confusion> wcells_;  // empty: weights are the counts
-  std::vector<regression_sums> reg_;     // empty: no regression rows
+  std::vector<exact_confusion> wcells_;    // empty: weights are the counts
+  std::vector<regression_sums> reg_;       // empty: no regression rows
+  score_statistics_options sopt_{};        // all zero: no score statistics
+  std::vector<calibration_bin_sums> cal_;  // n_groups * calibration_bins
+  std::vector<double> cal_edges_;          // derived from sopt_
+  std::vector<std::uint64_t> hist_count_;  // n_groups * 2 * histogram_bins
+  std::vector<exact_sum> hist_weight_;     // same shape; empty: weights are the counts
+  std::vector<double> hist_edges_;         // derived from sopt_
 };
 
 }  // namespace metrics

@@ -34,6 +34,12 @@
 //
 // Determinism: all sums are exact_sum (exact, rounded once), so results are
 // bit-identical under any row permutation; ECE sums bins in ascending order.
+//
+// Mergeable form: a group_accumulator created with calibration bins keeps the
+// uniform bins' sums, and calibration(acc) (accumulator_scores.hpp) gives this
+// function's binning::uniform result bit for bit from merged shards. Quantile
+// bins exist only here: their edges are percentiles of all the scores, which
+// per-shard summaries cannot reproduce exactly.
 #pragma once
 
 #include <algorithm>
@@ -49,6 +55,7 @@
 #include <fairgate/metrics/detail/score_inputs.hpp>
 #include <fairgate/metrics/detail/score_sort.hpp>
 #include <fairgate/metrics/exact_sum.hpp>
+#include <fairgate/metrics/score_bins.hpp>
 
 FAIRGATE_BEGIN_NAMESPACE
 
@@ -111,20 +118,9 @@ inline double numpy_percentile_edge(std::span<const double> sorted, std::size_t 
   return a + diff * gamma;
 }
 
-struct bin_acc {
-  std::uint64_t count = 0;
-  std::uint64_t positives = 0;  // rows with y = 1 (sum_y when unweighted)
-  exact_sum weight, sum_p, sum_y;
-
-  bin_acc& operator+=(const bin_acc& o) {
-    count += o.count;
-    positives += o.positives;
-    weight += o.weight;
-    sum_p += o.sum_p;
-    sum_y += o.sum_y;
-    return *this;
-  }
-};
+// Per-bin sums (score_bins.hpp); the accumulator keeps the same structure, so
+// calibration(group_accumulator) gives these functions' bits exactly.
+using bin_acc = calibration_bin_sums;
 
 inline calibration_curve finish_calibration(std::span<const double> edges,
                                             std::span<const bin_acc> acc, bool weighted) {

@@ -315,6 +315,56 @@ inline std::optional<std::size_t> binary_pass(const binary_inputs& in, std::size
   return std::nullopt;
 }
 
+// Rows [begin, end) of the score statistics (score_bins.hpp) of a binary pass
+// with scores, into `out` (a fresh accumulator made by empty_like()). The rows
+// were already validated by binary_pass. A score outside [0, 1] while
+// calibration bins are kept throws out_of_range naming the row (the caller
+// only scans rows before binary_pass's first bad row, so the error is the
+// first problem in the range). Each row's terms (w * p) are rounded by that
+// row alone and added exactly, so the bins do not depend on chunking.
+inline void score_pass(const binary_inputs& in, std::size_t begin, std::size_t end,
+                       group_accumulator& out) {
+  if (in.weights) (void)out.mutable_weights();  // materialises the score weight sums too
+  const auto& so = out.score_options();
+  const std::size_t nc = so.calibration_bins, nh = so.histogram_bins;
+  const bool weighted = out.has_weighted_cells();
+  auto& cal = out.mutable_calibration_bins();
+  auto& hc = out.mutable_histogram_counts();
+  auto& hw = out.mutable_histogram_weights();
+  const double* cal_inner = nc > 0 ? out.calibration_edges().data() + 1 : nullptr;
+  const double* hist_edges = nh > 0 ? out.histogram_edges().data() : nullptr;
+  const double inv_width =
+      nh > 0 ? static_cast<double>(nh) / (so.histogram_max - so.histogram_min) : 0.0;
+  const real_view& sv = in.y_pred.score;
+  for (std::size_t i = begin; i < end; ++i) {
+    const double p = sv.at(i);
+    const auto y = static_cast<std::uint32_t>(in.y_true.at(i));
+    const auto g = static_cast<std::size_t>(in.groups.at(i));
+    const double w = in.weights ? in.weights->at(i) : 1.0;
+    if (nc > 0) {
+      require(p >= 0.0 && p <= 1.0, errc::out_of_range, [&] {
+        return inputs_detail::row_msg("scores", i, inputs_detail::num(p),
+                                      "calibration bins need probabilities in [0, 1]");
+      });
+      calibration_bin_sums& b = cal[g * nc + detail::count_below(cal_inner, nc - 1, p)];
+      ++b.count;
+      b.positives += y;
+      if (weighted) {
+        b.weight.add(w);
+        b.sum_p.add(w * p);
+        if (y) b.sum_y.add(w);
+      } else {
+        b.sum_p.add(p);
+      }
+    }
+    if (nh > 0) {
+      const std::size_t k = (g * 2u + y) * nh + detail::histogram_bin(hist_edges, nh, inv_width, p);
+      ++hc[k];
+      if (weighted) hw[k].add(w);
+    }
+  }
+}
+
 // Rows [begin, end) of a regression pass. Each row's terms are rounded to
 // double by that row alone (d = p - y; w * p, w * |d|, w * (d * d)), then
 // added exactly. A row whose terms overflow to infinity is reported as bad.

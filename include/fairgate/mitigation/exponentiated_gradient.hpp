@@ -18,11 +18,18 @@
 // when the best gap stops improving by 20% (fairlearn's constants). The
 // result is the Q with the smallest gap (the latest among ties within 1e-8).
 //
-// Differences from fairlearn 0.12, documented: (1) no linear-programming step
-// over the convex hull of the classifiers found (run_linprog_step): fairgate's
-// Q is always the exponentiated-gradient average, which the paper's Theorem 1
-// covers; (2) no sample weights; (3) predict draws its randomness from a keyed
-// stream, never a global RNG (fairlearn#1261); (4) exp() is fairgate::math::exp.
+// LP step (fairlearn's run_linprog_step, on by default as there): after each
+// iteration t >= 1, whenever a classifier was added, the LP of
+// `_Lagrangian.solve_linprog` picks the best mixture of ALL classifiers found
+// (min error + B · max violation) and its dual gives λ; that mixture is kept
+// for the iteration when its duality gap is not larger than the EG average's
+// (linear_program.hpp solves both LPs: dense simplex, Bland's rule).
+//
+// Differences from fairlearn 0.12, documented: (1) no sample weights; (2)
+// predict draws its randomness from a keyed stream, never a global RNG
+// (fairlearn#1261); (3) exp() is fairgate::math::exp; (4) the LPs are solved
+// by fairgate's simplex, not HiGHS: the optimum is the same (checked against
+// scipy.optimize.linprog), a degenerate LP may return another optimal vertex.
 //
 // Moments (group-vs-overall, both signs per group, as fairlearn's):
 //   demographic_parity          E[h | g] − E[h]                   ≤ eps
@@ -46,6 +53,7 @@
 #include <fairgate/config.hpp>
 #include <fairgate/error.hpp>
 #include <fairgate/math/deterministic.hpp>
+#include <fairgate/mitigation/linear_program.hpp>
 #include <fairgate/rng/stream.hpp>
 
 FAIRGATE_BEGIN_NAMESPACE
@@ -70,6 +78,10 @@ struct eg_options {
   std::size_t max_iter = 50;
   double nu = -1.0;   // convergence threshold for the gap; < 0: fairlearn's automatic setting
   double eta0 = 2.0;  // initial learning rate multiplier: η = eta0 / B
+  // fairlearn's run_linprog_step (default True there too): after each
+  // iteration, also solve the LP over all classifiers found and keep its
+  // mixture when its duality gap is not larger than the EG average's.
+  bool run_linprog_step = true;
 };
 
 struct eg_learner {
@@ -86,7 +98,11 @@ struct eg_result {
   std::size_t iterations = 0;
   std::size_t oracle_calls = 0;
   double nu = 0.0;
-  std::vector<double> gaps;  // per iteration
+  std::vector<double> gaps;           // per iteration: the kept Q's gap
+  std::vector<double> gaps_eg;        // per iteration: the EG average's gap
+  std::vector<std::uint8_t> from_lp;  // per iteration: 1 if the LP's Q was kept
+  std::size_t lp_solves = 0;          // LPs solved (once per new classifier set)
+  [[nodiscard]] bool best_from_lp() const { return !from_lp.empty() && from_lp[best_iteration]; }
 };
 
 namespace detail {
@@ -302,10 +318,88 @@ inline eg_result exponentiated_gradient(std::span<const std::uint8_t> labels,
     return best;
   };
 
+  // fairlearn's _Lagrangian.eval_gap: the duality gap of (Q, λ̂),
+  // max(L − L_low, L_high − L), with L_low from best responses to 1, 2, 5, 10 × λ̂
+  // (stopping early once the gap exceeds ν). May add classifiers to hs.
+  double nu = opt.nu;
+  auto eval_gap = [&](const std::vector<double>& q, const std::vector<double>& lam) {
+    double err_q = 0.0;
+    std::vector<double> gamma_q(m, 0.0);
+    for (std::size_t k = 0; k < q.size(); ++k) {
+      if (q[k] == 0.0) continue;
+      err_q += q[k] * hs[k].error;
+      for (std::size_t j = 0; j < m; ++j) gamma_q[j] += q[k] * hs[k].gamma[j];
+    }
+    double L = err_q, max_violation = -std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j < m; ++j) {
+      L += lam[j] * (gamma_q[j] - lag.eps());
+      max_violation = std::max(max_violation, gamma_q[j] - lag.eps());
+    }
+    const double L_high = err_q + B * std::max(max_violation, 0.0);
+    double L_low = L;
+    for (double mul : {1.0, 2.0, 5.0, 10.0}) {
+      std::vector<double> scaled(m);
+      for (std::size_t j = 0; j < m; ++j) scaled[j] = mul * lam[j];
+      const auto& hb = hs[best_h(scaled)];
+      double v = hb.error;
+      for (std::size_t j = 0; j < m; ++j) v += lam[j] * (hb.gamma[j] - lag.eps());
+      L_low = std::min(L_low, v);
+      if (std::max(L - L_low, L_high - L) > nu + 1e-8) break;
+    }
+    return std::max(L - L_low, L_high - L);
+  };
+
+  // fairlearn's _Lagrangian.solve_linprog. Primal over (q_1..q_H, ξ):
+  //   min Σ q_k err_k + B ξ  s.t.  Σ_k q_k (γ_kj − eps) − ξ ≤ 0 for every j,
+  //   Σ q_k = 1, q, ξ ≥ 0;
+  // its dual over (λ_1..λ_m ≥ 0, μ free):  min −μ  s.t.
+  //   −Σ_j λ_j (γ_kj − eps) + μ ≤ err_k for every k,  Σ_j λ_j ≤ B.
+  struct lp_solution {
+    bool ok = false;
+    std::vector<double> q, lambda;
+  };
+  auto solve_linprog = [&]() {
+    const std::size_t H = hs.size();
+    lp_problem primal;
+    primal.c.resize(H + 1);
+    for (std::size_t k = 0; k < H; ++k) primal.c[k] = hs[k].error;
+    primal.c[H] = B;
+    primal.a_ub.assign(m, std::vector<double>(H + 1, -1.0));
+    primal.b_ub.assign(m, 0.0);
+    for (std::size_t j = 0; j < m; ++j)
+      for (std::size_t k = 0; k < H; ++k) primal.a_ub[j][k] = hs[k].gamma[j] - lag.eps();
+    primal.a_eq.assign(1, std::vector<double>(H + 1, 1.0));
+    primal.a_eq[0][H] = 0.0;
+    primal.b_eq = {1.0};
+    lp_problem dual;
+    dual.c.assign(m + 1, 0.0);
+    dual.c[m] = -1.0;
+    dual.a_ub.assign(H + 1, std::vector<double>(m + 1, 0.0));
+    dual.b_ub = primal.c;
+    for (std::size_t k = 0; k < H; ++k) {
+      for (std::size_t j = 0; j < m; ++j) dual.a_ub[k][j] = -primal.a_ub[j][k];
+      dual.a_ub[k][m] = 1.0;
+    }
+    for (std::size_t j = 0; j < m; ++j) dual.a_ub[H][j] = 1.0;
+    dual.free.assign(m + 1, 0);
+    dual.free[m] = 1;
+    const lp_result p = solve_lp(primal), d = solve_lp(dual);
+    lp_solution out;
+    if (p.status != lp_status::optimal || d.status != lp_status::optimal) return out;
+    out.ok = true;
+    out.q.assign(p.x.begin(), p.x.begin() + static_cast<std::ptrdiff_t>(H));
+    for (double& v : out.q) v = std::max(v, 0.0);  // pivoting residue of −1e-17 is not a weight
+    out.lambda.assign(d.x.begin(), d.x.begin() + static_cast<std::ptrdiff_t>(m));
+    return out;
+  };
+  std::size_t lp_n_hs = 0;
+  lp_solution lp_cached;
+  double lp_gap = std::numeric_limits<double>::infinity();
+
   std::vector<double> theta(m, 0.0), lambda(m), lambda_sum(m, 0.0), q_count;
   std::vector<std::vector<double>> q_history;
   std::vector<double> gaps_eg;
-  double nu = opt.nu, eta = 0.0;
+  double eta = 0.0;
   std::size_t last_regret_checked = 5;
   double last_gap = std::numeric_limits<double>::infinity();
 
@@ -345,34 +439,30 @@ inline eg_result exponentiated_gradient(std::span<const std::uint8_t> labels,
     std::vector<double> q(hs.size());
     for (std::size_t k = 0; k < hs.size(); ++k) q[k] = q_count[k] / static_cast<double>(t + 1);
 
-    // Duality gap of (Q, mean λ): max(L − L_low, L_high − L).
-    double err_q = 0.0;
-    std::vector<double> gamma_q(m, 0.0);
-    for (std::size_t k = 0; k < hs.size(); ++k) {
-      if (q[k] == 0.0) continue;
-      err_q += q[k] * hs[k].error;
-      for (std::size_t j = 0; j < m; ++j) gamma_q[j] += q[k] * hs[k].gamma[j];
+    const double gap_eg = eval_gap(q, lambda_avg);
+    gaps_eg.push_back(gap_eg);
+    // fairlearn's run_linprog_step: the best mixture of ALL classifiers found
+    // so far, by LP; re-solved only when a classifier was added.
+    double gap = gap_eg;
+    bool from_lp = false;
+    if (opt.run_linprog_step && t > 0) {
+      if (hs.size() != lp_n_hs) {
+        lp_n_hs = hs.size();
+        lp_cached = solve_linprog();
+        ++result.lp_solves;
+        lp_gap = lp_cached.ok ? eval_gap(lp_cached.q, lp_cached.lambda)
+                              : std::numeric_limits<double>::infinity();
+      }
+      if (!(gap_eg < lp_gap)) {
+        gap = lp_gap;
+        q = lp_cached.q;
+        from_lp = true;
+      }
     }
-    double L = err_q, max_violation = -std::numeric_limits<double>::infinity();
-    for (std::size_t j = 0; j < m; ++j) {
-      L += lambda_avg[j] * (gamma_q[j] - lag.eps());
-      max_violation = std::max(max_violation, gamma_q[j] - lag.eps());
-    }
-    const double L_high = err_q + B * std::max(max_violation, 0.0);
-    double L_low = L;
-    for (double mul : {1.0, 2.0, 5.0, 10.0}) {
-      std::vector<double> scaled(m);
-      for (std::size_t j = 0; j < m; ++j) scaled[j] = mul * lambda_avg[j];
-      const auto& hb = hs[best_h(scaled)];
-      double v = hb.error;
-      for (std::size_t j = 0; j < m; ++j) v += lambda_avg[j] * (hb.gamma[j] - lag.eps());
-      L_low = std::min(L_low, v);
-      if (std::max(L - L_low, L_high - L) > nu + 1e-8) break;
-    }
-    const double gap = std::max(L - L_low, L_high - L);
-    gaps_eg.push_back(gap);
     q_history.push_back(q);
     result.gaps.push_back(gap);
+    result.from_lp.push_back(from_lp ? 1 : 0);
+    result.gaps_eg.push_back(gap_eg);
     result.iterations = t + 1;
 
     if (gap < nu && t >= 5) break;

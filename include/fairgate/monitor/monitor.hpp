@@ -72,6 +72,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -81,6 +82,7 @@
 #include <vector>
 
 #include <fairgate/config.hpp>
+#include <fairgate/digest.hpp>
 #include <fairgate/error.hpp>
 #include <fairgate/math/deterministic.hpp>
 #include <fairgate/metrics/accumulator.hpp>
@@ -398,6 +400,175 @@ class monitor {
     return r;
   }
 
+  // The report of the last poll() (before the first poll: empty statistics).
+  [[nodiscard]] const report& last_report() const noexcept { return report_; }
+
+  // Back to the state right after construction (same configuration and
+  // baseline): every window, the delayed-label ring, the counters and the
+  // poll index are cleared. No allocation.
+  void reset() noexcept {
+    std::fill(cells_.begin(), cells_.end(), 0.0);
+    std::fill(ring_.begin(), ring_.end(), std::uint64_t{0});
+    std::fill(pending_.begin(), pending_.end(), pending_entry{});
+    std::fill(index_.begin(), index_.end(), std::uint32_t{0});
+    pending_head_ = pending_size_ = 0;
+    scale_ = weighted_ ? 1.0 / inv_r_ : 1.0;
+    epoch_ = 0;
+    seq_ = polls_ = overwritten_ = unknown_ = outside_ = 0;
+    std::fill(report_.groups.begin(), report_.groups.end(), group_status{});
+    std::fill(report_.constraints.begin(), report_.constraints.end(), constraint_status{});
+    report_.alarms.clear();
+    report_.poll = report_.observations = report_.window_index = 0;
+    report_.window_complete = true;
+    report_.pending_overwritten = report_.labels_unknown_id = report_.labels_outside_window = 0;
+  }
+
+  // --- the streaming state as bytes (a checkpoint for a runtime restart) ----
+  // Layout, version 1 (integers little-endian on every host; doubles as
+  // their IEEE-754 bit patterns, so a restore is bit-exact):
+  //   "FGMS", u16 version = 1, u16 0, u64 fingerprint of the configuration
+  //   u64 |cells|, |ring|, |pending|, |index|; then those arrays
+  //   (pending entries as u64 id, u64 seq, f64 weight, u32 epoch, u32 group,
+  //   u8 pred, u8 live), u32 pending head, u32 pending size, f64 scale,
+  //   u32 epoch, u64 seq, polls, overwritten, unknown, outside
+  //   u64 FNV-1a 64 of every preceding byte
+  // The configuration and the baseline are NOT in the bytes: a state is
+  // restored into a monitor constructed with the same configuration (checked
+  // through the fingerprint). The last report is not saved; poll() again.
+  [[nodiscard]] std::size_t state_size() const noexcept {
+    return 8 + 8 + 32 + 8 * (cells_.size() + ring_.size()) + 34 * pending_.size() +
+           4 * index_.size() + 4 + 4 + 8 + 4 + 40 + 8;
+  }
+
+  // Writes state_size() bytes to out (errc::length_mismatch if it is
+  // shorter). No allocation.
+  void save_state(std::span<std::uint8_t> out) const {
+    require(out.size() >= state_size(), errc::length_mismatch, [&] {
+      return "monitor::save_state: the buffer has " + std::to_string(out.size()) +
+             " bytes, the state needs " + std::to_string(state_size());
+    });
+    state_writer w{out.data()};
+    w.bytes("FGMS", 4);
+    w.u(state_version, 2);
+    w.u(0, 2);
+    w.u(fingerprint(), 8);
+    w.u(cells_.size(), 8);
+    w.u(ring_.size(), 8);
+    w.u(pending_.size(), 8);
+    w.u(index_.size(), 8);
+    for (double c : cells_) w.f(c);
+    for (std::uint64_t r : ring_) w.u(r, 8);
+    for (const pending_entry& e : pending_) {
+      w.u(e.id, 8);
+      w.u(e.seq, 8);
+      w.f(e.weight);
+      w.u(e.epoch, 4);
+      w.u(e.group, 4);
+      w.u(e.pred ? 1 : 0, 1);
+      w.u(e.live ? 1 : 0, 1);
+    }
+    for (std::uint32_t i : index_) w.u(i, 4);
+    w.u(pending_head_, 4);
+    w.u(pending_size_, 4);
+    w.f(scale_);
+    w.u(epoch_, 4);
+    w.u(seq_, 8);
+    w.u(polls_, 8);
+    w.u(overwritten_, 8);
+    w.u(unknown_, 8);
+    w.u(outside_, 8);
+    fnv1a64 h;
+    h.update(
+        std::span<const std::uint8_t>(out.data(), static_cast<std::size_t>(w.at - out.data())));
+    w.u(h.value(), 8);
+  }
+
+  // Restores a state written by save_state() of a monitor with the same
+  // configuration. Every byte is validated before anything changes (on error
+  // the monitor is untouched): wrong magic or a malformed body ->
+  // errc::parse_error, a newer version -> errc::unsupported, another
+  // configuration or a checksum mismatch -> errc::verification_failed. The
+  // last report is cleared (poll() again). No allocation.
+  void load_state(std::span<const std::uint8_t> in) {
+    require(in.size() >= 16 && std::equal(in.begin(), in.begin() + 4, "FGMS"), errc::parse_error,
+            "monitor::load_state: not a monitor state (the bytes do not start with \"FGMS\")");
+    state_reader r{in.data()};
+    r.at += 4;
+    const auto version = r.u(2);
+    require(version <= state_version, errc::unsupported, [&] {
+      return "monitor::load_state: state version " + std::to_string(version) +
+             " is newer than this build reads (" + std::to_string(state_version) + ")";
+    });
+    require(version == state_version && r.u(2) == 0, errc::parse_error,
+            "monitor::load_state: malformed header");
+    require(in.size() == state_size(), errc::parse_error, [&] {
+      return "monitor::load_state: " + std::to_string(in.size()) +
+             " bytes, but a state of this monitor's configuration has " +
+             std::to_string(state_size());
+    });
+    fnv1a64 h;
+    h.update(in.first(in.size() - 8));
+    state_reader tail{in.data() + in.size() - 8};
+    require(tail.u(8) == h.value(), errc::verification_failed,
+            "monitor::load_state: checksum mismatch (corrupted or truncated state)");
+    require(r.u(8) == fingerprint(), errc::verification_failed,
+            "monitor::load_state: the state was saved by a monitor with another configuration");
+    require(r.u(8) == cells_.size() && r.u(8) == ring_.size() && r.u(8) == pending_.size() &&
+                r.u(8) == index_.size(),
+            errc::parse_error, "monitor::load_state: array sizes do not match the configuration");
+    // Validate the values that index memory before writing anything.
+    {
+      state_reader v = r;
+      v.at += 8 * cells_.size();
+      const std::uint32_t G = cfg_.n_groups, K = cfg_.drift.bins;
+      for (std::size_t i = 0; i < ring_.size(); ++i) {
+        const std::uint64_t s = v.u(8);
+        require(
+            (s >> 32) < G && ((s >> 8) & 0xffffffu) < K && (s & 0xffu) < monitor_detail::n_cells,
+            errc::parse_error, [&] {
+              return "monitor::load_state: ring entry " + std::to_string(i) + " is out of range";
+            });
+      }
+      for (std::size_t i = 0; i < pending_.size(); ++i) {
+        v.at += 24 + 4;
+        const auto g = v.u(4), pred = v.u(1), live = v.u(1);
+        require(g < G && pred <= 1 && live <= 1, errc::parse_error, [&] {
+          return "monitor::load_state: pending entry " + std::to_string(i) + " is out of range";
+        });
+      }
+      for (std::size_t i = 0; i < index_.size(); ++i) {
+        require(v.u(4) <= pending_.size(), errc::parse_error, [&] {
+          return "monitor::load_state: index entry " + std::to_string(i) + " is out of range";
+        });
+      }
+      const auto head = v.u(4), size = v.u(4);
+      require(head < pending_.size() && size <= pending_.size(), errc::parse_error,
+              "monitor::load_state: the delayed-label ring's head or size is out of range");
+    }
+    for (double& c : cells_) c = r.f();
+    for (std::uint64_t& s : ring_) s = r.u(8);
+    for (pending_entry& e : pending_) {
+      e.id = r.u(8);
+      e.seq = r.u(8);
+      e.weight = r.f();
+      e.epoch = static_cast<std::uint32_t>(r.u(4));
+      e.group = static_cast<std::uint32_t>(r.u(4));
+      e.pred = r.u(1) != 0;
+      e.live = r.u(1) != 0;
+    }
+    for (std::uint32_t& i : index_) i = static_cast<std::uint32_t>(r.u(4));
+    pending_head_ = static_cast<std::uint32_t>(r.u(4));
+    pending_size_ = static_cast<std::uint32_t>(r.u(4));
+    scale_ = r.f();
+    epoch_ = static_cast<std::uint32_t>(r.u(4));
+    seq_ = r.u(8);
+    polls_ = r.u(8);
+    overwritten_ = r.u(8);
+    unknown_ = r.u(8);
+    outside_ = r.u(8);
+    report_.alarms.clear();
+  }
+
   // Heap bytes held (the formula in the top comment, as allocated).
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     return cells_.capacity() * sizeof(double) + ring_.capacity() * sizeof(std::uint64_t) +
@@ -422,6 +593,45 @@ class monitor {
   };
   static_assert(sizeof(pending_entry) == 40);
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr std::uint16_t state_version = 1;
+
+  // Little-endian field access for the state bytes (no allocation).
+  struct state_writer {
+    std::uint8_t* at;
+    void bytes(const char* p, std::size_t n) noexcept {
+      for (std::size_t i = 0; i < n; ++i) *at++ = static_cast<std::uint8_t>(p[i]);
+    }
+    void u(std::uint64_t v, int n) noexcept {
+      for (int i = 0; i < n; ++i) *at++ = static_cast<std::uint8_t>(v >> (8 * i));
+    }
+    void f(double d) noexcept { u(std::bit_cast<std::uint64_t>(d), 8); }
+  };
+  struct state_reader {
+    const std::uint8_t* at;
+    std::uint64_t u(int n) noexcept {
+      std::uint64_t v = 0;
+      for (int i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(*at++) << (8 * i);
+      return v;
+    }
+    double f() noexcept { return std::bit_cast<double>(u(8)); }
+  };
+
+  // What a saved state depends on: everything that shapes the arrays or the
+  // meaning of a cell (not the constraints or the alarm levels, which only
+  // judge the state).
+  [[nodiscard]] std::uint64_t fingerprint() const noexcept {
+    fnv1a64 h;
+    h.update_u32(cfg_.n_groups);
+    h.update_u64(std::bit_cast<std::uint64_t>(cfg_.threshold));
+    h.update_u32(static_cast<std::uint32_t>(cfg_.window.kind));
+    h.update_u64(cfg_.window.size);
+    h.update_u64(std::bit_cast<std::uint64_t>(cfg_.window.half_life));
+    h.update_u32(cfg_.drift.bins);
+    h.update_u64(std::bit_cast<std::uint64_t>(cfg_.drift.score_min));
+    h.update_u64(std::bit_cast<std::uint64_t>(cfg_.drift.score_max));
+    h.update_u32(cfg_.pending_capacity);
+    return h.value();
+  }
 
   void validate(const baseline& base) const {
     const auto& c = cfg_;

@@ -1,4 +1,7 @@
-// fairgate/objectives/group_mean_penalty.hpp: the engine behind every penalty.
+// fairgate/objectives/group_mean_penalty.hpp: group means of a per-row
+// function, and the gradient of a gap over them (the generic, scalar engine
+// used by rate_constraints.hpp; the penalties of penalties.hpp run the same
+// formulas through the fused, vectorised passes of penalty_kernel.hpp).
 //
 // A penalty here is a gap_form over per-group weighted means
 //   q_g = Σ_{i ∈ S, g(i) = g} w_i f(s_i, y_i) / Σ_{i ∈ S, g(i) = g} w_i

@@ -16,8 +16,9 @@
 //     ALT 2019): the multipliers react to what is actually promised, while the
 //     model follows a differentiable surrogate.
 // This is the additive external-regret λ-update (TFCO's
-// AdditiveExternalRegretOptimizer in spirit); TFCO's swap-regret variants,
-// which add a stochastic-matrix λ-player, are not implemented.
+// AdditiveExternalRegretOptimizer in spirit). TFCO's ProxyLagrangianOptimizer
+// proper, with the swap-regret stochastic-matrix λ-player, is
+// proxy_lagrangian.hpp.
 #pragma once
 
 #include <algorithm>

@@ -17,7 +17,10 @@
 //
 // The gap form (max − min, or against the overall value) is chosen by name;
 // see gap_form.hpp for the formulas and the Fairlearn metrics-vs-reductions
-// distinction.
+// distinction. Each penalty is two passes over the rows (penalty_kernel.hpp:
+// validate + vectorised relaxation + fixed-order group sums, then the
+// gradient in place). On invalid input the error names the first bad row,
+// and the gradient span's contents are unspecified (it may be partly written).
 #pragma once
 
 #include <span>
@@ -29,6 +32,7 @@
 #include <fairgate/objectives/gap_form.hpp>
 #include <fairgate/objectives/group_mean_penalty.hpp>
 #include <fairgate/objectives/penalty_inputs.hpp>
+#include <fairgate/objectives/penalty_kernel.hpp>
 #include <fairgate/objectives/relaxation.hpp>
 
 FAIRGATE_BEGIN_NAMESPACE
@@ -57,8 +61,8 @@ struct penalty_result {
 namespace detail {
 
 // The per-row slopes and the gradient share one f64 buffer: the caller's
-// gradient span itself when it is f64 (written only after validation, so a
-// bad input leaves it untouched), else a scratch vector converted at the end.
+// gradient span itself when it is f64, else a scratch vector that pass 2
+// converts into the caller's span.
 template <class Grad>
 class gradient_buffer {
  public:
@@ -71,50 +75,75 @@ class gradient_buffer {
     else
       return scratch_;
   }
-  void publish() {
-    if constexpr (!std::is_same_v<Grad, double>) {
-      for (std::size_t i = 0; i < out_.size(); ++i) out_[i] = static_cast<Grad>(scratch_[i]);
-    }
-  }
 
  private:
   std::span<Grad> out_;
   std::vector<double> scratch_;
 };
 
-template <class Score, class RowFn, class Grad>
-penalty_result single_gap_penalty(const penalty_inputs<Score>& in, row_subset subset, RowFn&& f,
-                                  gap_form form, double tolerance, std::span<Grad> gradient) {
-  validate(in, gradient.size());
+// Per-slot gradient factors scale · (dV/dq_g / D_g + dV/dq / D), at `first`.
+inline void put_factors(std::vector<double>& factor, std::size_t first, const group_means& m,
+                        const gap_value& gap, double scale) {
+  const auto f = gradient_factors(m, gap);
+  for (std::size_t g = 0; g < f.size(); ++g) factor[first + g] = scale * f[g];
+}
+
+template <class Score, class Group, class RowFn, class Grad>
+penalty_result single_gap_penalty(const penalty_inputs<Score, Group>& in, slot_mode mode,
+                                  const RowFn& f, gap_form form, double tolerance,
+                                  std::span<Grad> gradient) {
+  validate_shapes(in, gradient.size());
   gradient_buffer<Grad> buf(gradient);
-  const std::span<double> g = buf.doubles();
-  const group_means m = compute_group_means(in, subset, std::forward<RowFn>(f), g);
+  const std::span<double> d = buf.doubles();
+  const slot_sums sums = fused_pass1(in, mode, f, d);
+  const group_means m = means_from_slots(sums, 0, in.n_groups);
   const gap_value gap = evaluate_gap(form, m.mean, m.defined, m.overall, tolerance);
-  assign_gradient(in, subset, m, gap, 1.0, g, g, /*zero_others=*/true);
-  buf.publish();
+  std::vector<double> factor(slot_count(mode, in.n_groups), 0.0);
+  put_factors(factor, 0, m, gap, 1.0);
+  fused_pass2(in, mode, factor, d, gradient);
   return {gap.value, m.mean, m.defined, m.overall};
 }
 
-inline auto relaxed_prediction(const relaxation& r) {
+// Calls body(row_fn) with the branch-free row function of a relaxation
+// (the same bits as relaxation::at), the switch hoisted out of the row loop.
+template <class Body>
+auto with_relaxation(const relaxation& r, Body&& body) {
   r.validate();
-  return [r](double s, std::uint8_t) { return std::pair{r.value(s), r.derivative(s)}; };
+  const double inv_tau = 1.0 / r.temperature;
+  switch (r.kind) {
+    case relaxation_kind::hinge:
+      return body(
+          [inv_tau](double s, double) { return relaxation::hinge_at(s * inv_tau, inv_tau); });
+    case relaxation_kind::softplus: {
+      const double scale = inv_tau * relaxation::inv_ln2;
+      return body([inv_tau, scale](double s, double) {
+        return relaxation::softplus_at(s * inv_tau, scale);
+      });
+    }
+    case relaxation_kind::sigmoid:
+      break;
+  }
+  return body([inv_tau](double s, double) { return relaxation::sigmoid_at(s * inv_tau, inv_tau); });
 }
 
 }  // namespace detail
 
-template <class Score, class Grad>
-penalty_result demographic_parity(const penalty_inputs<Score>& in, const penalty_options& opt,
-                                  std::span<Grad> gradient) {
-  return detail::single_gap_penalty(in, row_subset::all, detail::relaxed_prediction(opt.relax),
-                                    opt.form, opt.tolerance, gradient);
+template <class Score, class Group, class Grad>
+penalty_result demographic_parity(const penalty_inputs<Score, Group>& in,
+                                  const penalty_options& opt, std::span<Grad> gradient) {
+  return detail::with_relaxation(opt.relax, [&](const auto& f) {
+    return detail::single_gap_penalty(in, detail::slot_mode::all, f, opt.form, opt.tolerance,
+                                      gradient);
+  });
 }
 
-template <class Score, class Grad>
-penalty_result equal_opportunity(const penalty_inputs<Score>& in, const penalty_options& opt,
+template <class Score, class Group, class Grad>
+penalty_result equal_opportunity(const penalty_inputs<Score, Group>& in, const penalty_options& opt,
                                  std::span<Grad> gradient) {
-  return detail::single_gap_penalty(in, row_subset::positives,
-                                    detail::relaxed_prediction(opt.relax), opt.form, opt.tolerance,
-                                    gradient);
+  return detail::with_relaxation(opt.relax, [&](const auto& f) {
+    return detail::single_gap_penalty(in, detail::slot_mode::positives, f, opt.form, opt.tolerance,
+                                      gradient);
+  });
 }
 
 struct odds_result {
@@ -123,73 +152,78 @@ struct odds_result {
   penalty_result fpr;
 };
 
-template <class Score, class Grad>
-odds_result equalized_odds(const penalty_inputs<Score>& in, const penalty_options& opt,
+template <class Score, class Group, class Grad>
+odds_result equalized_odds(const penalty_inputs<Score, Group>& in, const penalty_options& opt,
                            odds_aggregate aggregate, std::span<Grad> gradient) {
-  validate(in, gradient.size());
-  const auto f = detail::relaxed_prediction(opt.relax);
-  // Positives and negatives are disjoint: one buffer holds both subsets' slopes.
-  detail::gradient_buffer<Grad> buf(gradient);
-  const std::span<double> g = buf.doubles();
-  const group_means tpr = compute_group_means(in, row_subset::positives, f, g);
-  const group_means fpr = compute_group_means(in, row_subset::negatives, f, g);
-  const gap_value gap_tpr =
-      evaluate_gap(opt.form, tpr.mean, tpr.defined, tpr.overall, opt.tolerance);
-  const gap_value gap_fpr =
-      evaluate_gap(opt.form, fpr.mean, fpr.defined, fpr.overall, opt.tolerance);
+  validate_shapes(in, gradient.size());
+  return detail::with_relaxation(opt.relax, [&](const auto& f) {
+    // One pass for both subsets: slot = label · n_groups + group.
+    detail::gradient_buffer<Grad> buf(gradient);
+    const std::span<double> d = buf.doubles();
+    const auto mode = detail::slot_mode::by_label;
+    const detail::slot_sums sums = detail::fused_pass1(in, mode, f, d);
+    const group_means fpr = detail::means_from_slots(sums, 0, in.n_groups);
+    const group_means tpr = detail::means_from_slots(sums, in.n_groups, in.n_groups);
+    const gap_value gap_tpr =
+        evaluate_gap(opt.form, tpr.mean, tpr.defined, tpr.overall, opt.tolerance);
+    const gap_value gap_fpr =
+        evaluate_gap(opt.form, fpr.mean, fpr.defined, fpr.overall, opt.tolerance);
 
-  double scale_tpr = 1.0, scale_fpr = 1.0, value = 0.0;
-  switch (aggregate) {
-    case odds_aggregate::worst_case:
-      if (gap_tpr.value >= gap_fpr.value) {
-        value = gap_tpr.value;
-        scale_fpr = 0.0;
-      } else {
-        value = gap_fpr.value;
-        scale_tpr = 0.0;
-      }
-      break;
-    case odds_aggregate::mean:
-      value = 0.5 * (gap_tpr.value + gap_fpr.value);
-      scale_tpr = scale_fpr = 0.5;
-      break;
-    case odds_aggregate::sum:
-      value = gap_tpr.value + gap_fpr.value;
-      break;
-  }
-  // Each row is in exactly one subset, so it gets exactly one of the terms.
-  assign_gradient(in, row_subset::positives, tpr, gap_tpr, scale_tpr, g, g, false);
-  assign_gradient(in, row_subset::negatives, fpr, gap_fpr, scale_fpr, g, g, false);
-  buf.publish();
-  return {value,
-          {gap_tpr.value, tpr.mean, tpr.defined, tpr.overall},
-          {gap_fpr.value, fpr.mean, fpr.defined, fpr.overall}};
+    double scale_tpr = 1.0, scale_fpr = 1.0, value = 0.0;
+    switch (aggregate) {
+      case odds_aggregate::worst_case:
+        if (gap_tpr.value >= gap_fpr.value) {
+          value = gap_tpr.value;
+          scale_fpr = 0.0;
+        } else {
+          value = gap_fpr.value;
+          scale_tpr = 0.0;
+        }
+        break;
+      case odds_aggregate::mean:
+        value = 0.5 * (gap_tpr.value + gap_fpr.value);
+        scale_tpr = scale_fpr = 0.5;
+        break;
+      case odds_aggregate::sum:
+        value = gap_tpr.value + gap_fpr.value;
+        break;
+    }
+    // Each row is in exactly one subset, so it gets exactly one of the terms.
+    std::vector<double> factor(detail::slot_count(mode, in.n_groups), 0.0);
+    detail::put_factors(factor, 0, fpr, gap_fpr, scale_fpr);
+    detail::put_factors(factor, in.n_groups, tpr, gap_tpr, scale_tpr);
+    detail::fused_pass2(in, mode, factor, d, gradient);
+    return odds_result{value,
+                       {gap_tpr.value, tpr.mean, tpr.defined, tpr.overall},
+                       {gap_fpr.value, fpr.mean, fpr.defined, fpr.overall}};
+  });
 }
 
 // Gap of calibration-in-the-large, E[σ(s) − y | g]: a group whose predicted
 // probabilities run above (or below) its base rate is penalised.
-template <class Score, class Grad>
-penalty_result calibration_gap(const penalty_inputs<Score>& in, gap_form form,
+template <class Score, class Group, class Grad>
+penalty_result calibration_gap(const penalty_inputs<Score, Group>& in, gap_form form,
                                std::span<Grad> gradient) {
-  const auto f = [](double s, std::uint8_t y) {
-    const double p = stable_sigmoid(s);
-    return std::pair{p - static_cast<double>(y), p * (1.0 - p)};
+  // σ(1 − σ) = e q² (relaxation.hpp), without the cancellation of 1 − σ.
+  const auto f = [](double s, double y) {
+    const sigmoid_parts sp = sigmoid_branchless(s);
+    return relaxation::point{sp.p - y, sp.e * sp.q * sp.q};
   };
-  return detail::single_gap_penalty(in, row_subset::all, f, form, 0.0, gradient);
+  return detail::single_gap_penalty(in, detail::slot_mode::all, f, form, 0.0, gradient);
 }
 
 // Gap of the mean binary cross-entropy ℓ(s, y) = softplus(s) − y s, by group.
 // With gap_form::hinge_squared_to_overall and a tolerance γ this is the
 // "Balancing Act" constraint of Tran et al. 2022: |ℓ_g − ℓ| ≤ γ for every g.
-template <class Score, class Grad>
-penalty_result loss_equalisation(const penalty_inputs<Score>& in, gap_form form, double tolerance,
-                                 std::span<Grad> gradient) {
+template <class Score, class Group, class Grad>
+penalty_result loss_equalisation(const penalty_inputs<Score, Group>& in, gap_form form,
+                                 double tolerance, std::span<Grad> gradient) {
   require(tolerance >= 0.0, errc::invalid_argument, "loss_equalisation tolerance must be >= 0");
-  const auto f = [](double s, std::uint8_t y) {
-    const double yd = static_cast<double>(y);
-    return std::pair{stable_softplus(s) - yd * s, stable_sigmoid(s) - yd};
+  const auto f = [](double s, double y) {
+    const sigmoid_parts sp = sigmoid_branchless(s);
+    return relaxation::point{softplus_branchless(s, sp.e) - y * s, sp.p - y};
   };
-  return detail::single_gap_penalty(in, row_subset::all, f, form, tolerance, gradient);
+  return detail::single_gap_penalty(in, detail::slot_mode::all, f, form, tolerance, gradient);
 }
 
 }  // namespace objectives

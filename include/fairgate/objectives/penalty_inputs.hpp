@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <type_traits>
 
 #include <fairgate/config.hpp>
 #include <fairgate/error.hpp>
@@ -17,11 +18,16 @@ FAIRGATE_BEGIN_NAMESPACE
 
 namespace objectives {
 
-template <class Score>
+// Group codes are u32 by default; u8 or u16 codes (as the metrics module's
+// accumulators take) are read directly, saving memory traffic on big batches.
+template <class Score, class Group = std::uint32_t>
 struct penalty_inputs {
+  static_assert(std::is_same_v<Group, std::uint32_t> || std::is_same_v<Group, std::uint16_t> ||
+                    std::is_same_v<Group, std::uint8_t>,
+                "group codes must be u8, u16 or u32");
   std::span<const Score> scores;
   std::span<const std::uint8_t> labels;
-  std::span<const std::uint32_t> groups;
+  std::span<const Group> groups;
   std::span<const Score> weights;  // empty: unweighted
   std::uint32_t n_groups = 0;
 
@@ -30,9 +36,10 @@ struct penalty_inputs {
   }
 };
 
-// Checks lengths and every row; the message names the first bad row.
-template <class Score>
-void validate(const penalty_inputs<Score>& in, std::size_t gradient_size) {
+// Checks the lengths and n_groups only (the fused penalty kernels check the
+// rows during their first pass, and call validate() to name the bad one).
+template <class Score, class Group>
+void validate_shapes(const penalty_inputs<Score, Group>& in, std::size_t gradient_size) {
   const std::size_t n = in.scores.size();
   auto mismatch = [&](const char* what, std::size_t got) {
     return [=] {
@@ -46,6 +53,13 @@ void validate(const penalty_inputs<Score>& in, std::size_t gradient_size) {
           mismatch("weights", in.weights.size()));
   require(gradient_size == n, errc::length_mismatch, mismatch("gradient", gradient_size));
   require(in.n_groups > 0, errc::invalid_argument, "n_groups must be at least 1");
+}
+
+// Checks lengths and every row; the message names the first bad row.
+template <class Score, class Group>
+void validate(const penalty_inputs<Score, Group>& in, std::size_t gradient_size) {
+  validate_shapes(in, gradient_size);
+  const std::size_t n = in.scores.size();
   for (std::size_t i = 0; i < n; ++i) {
     require(std::isfinite(static_cast<double>(in.scores[i])), errc::invalid_value,
             [&] { return "scores[" + std::to_string(i) + "] is not finite"; });

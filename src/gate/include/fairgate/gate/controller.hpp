@@ -16,17 +16,20 @@
 //
 // Semantics (docs/gate.md has the formats):
 //  * Targets are compressed independently, in policy order, each starting from
-//    the host's original weights; the host's views hold the original weights
-//    again when run() returns. A milestone outside a target's allowance
-//    (sparsity > max_sparsity, bits not in allowed_bits) is skipped for it.
+//    the host's original weights (read once when run() starts); the host's
+//    views hold the original weights again when run() returns. A milestone
+//    outside a target's allowance (sparsity > max_sparsity, bits not in
+//    allowed_bits) is skipped for it, as is a quantize milestone that would
+//    not lower any tensor's bits.
 //  * prune_global / prune_layer milestones raise the sparsity of the
 //    registered tensors to `sparsity` (a fraction of all weights, resp. of each
 //    tensor) by L1 magnitude over the current kept weights
 //    (prune::global_l1_unstructured / l1_unstructured: ties prune the lower
-//    index first). quantize milestones fake-quantize every tensor with int8
-//    symmetric (torch_symmetric) scales, per channel along the tensor's
-//    channel axis when `per_channel` (and the target allows it), per tensor
-//    otherwise. Pruned weights stay exactly 0 after fake quantization.
+//    index first). quantize milestones fake-quantize every tensor to `bits`
+//    = 8 (int8, scale amax / 127.5) or 4 (int4, [-8, 7], scale amax / 7.5),
+//    symmetric torch_symmetric scales, per channel along the tensor's channel
+//    axis when `per_channel` (and the target allows it), per tensor otherwise.
+//    Pruned weights stay exactly 0 after fake quantization.
 //  * Remedies after a failing milestone, from the last passing state:
 //     bisect          retry at the midpoint sparsity, up to `bisect_depth` halvings;
 //     restore_critical restore `restore_fraction` of the weights this step pruned,
@@ -36,7 +39,7 @@
 //     revert_tensor   for each tensor, the step applied to all tensors but that
 //                     one; the tensor whose exclusion best improves the violated
 //                     constraint's value is reverted (it keeps its previous
-//                     sparsity / precision) and the rest is gated;
+//                     sparsity / higher precision) and the rest is gated;
 //     stop            stop this target's plan.
 //    The first remedy whose candidate passes is kept. If none passes, the
 //    target continues with the next milestone from the last passing state
@@ -45,6 +48,10 @@
 //    sparsity, then fewest bits), and the Pareto frontier of the passing
 //    states evaluated: those not dominated in (sparsity up, mean bits down,
 //    worst-group metric better).
+//  * The policy is checked against the evaluation rows in the constructor
+//    (gate::validate: reference group, sensitive features, metric support),
+//    before any work or file. record.hpp records a run in a manifest and
+//    restores any recorded state (rollback).
 #pragma once
 
 #include <cstdint>
@@ -52,6 +59,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fairgate/config.hpp>
@@ -60,6 +68,9 @@
 #include <fairgate/tensor/view.hpp>
 
 FAIRGATE_BEGIN_NAMESPACE
+namespace manifest {
+class manifest;
+}
 namespace gate {
 
 enum class milestone_kind : std::uint8_t { prune_global, prune_layer, quantize };
@@ -67,7 +78,7 @@ enum class milestone_kind : std::uint8_t { prune_global, prune_layer, quantize }
 struct milestone {
   milestone_kind kind = milestone_kind::prune_global;
   double sparsity = 0.0;             // prune: the sparsity to reach, in [0, 1]
-  std::uint32_t bits = 8;            // quantize: 8 (int8)
+  std::uint32_t bits = 8;            // quantize: 8 (int8) or 4 (int4), symmetric torch-style scales
   bool per_channel = true;           // quantize
   std::uint32_t finetune_steps = 0;  // passed to the finetune callback after the pass (0: none)
 };
@@ -84,6 +95,9 @@ struct evaluation_rows {
   std::vector<std::uint32_t> groups;  // codes in [0, group_names.size())
   std::vector<std::string> group_names;
   double threshold = 0.5;
+  // If not empty: the features the groups are made of, checked equal to every
+  // target's sensitive_features (gate_inputs::sensitive_features).
+  std::vector<std::string> sensitive_features;
 };
 
 struct controller_options {
@@ -98,6 +112,9 @@ struct controller_options {
   // Called after each checkpoint is durably written: (target, checkpoint number).
   // For tests (e.g. kill the process at checkpoint k).
   std::function<void(const std::string&, std::uint64_t)> after_checkpoint;
+  // If not empty: run() writes a manifest of the run here at the end
+  // (record_run, record.hpp; written atomically). The directory must exist.
+  std::filesystem::path manifest_path;
 };
 
 struct state_summary {
@@ -127,6 +144,10 @@ struct target_result {
   std::vector<frontier_point> frontier;  // non-dominated passing states, by step
   std::uint64_t steps = 0;               // evaluations made
   bool stopped = false;                  // a `stop` remedy ended the plan
+  // SHA-256 of every checkpoint object of this target, in order (checkpoint k
+  // is checkpoints[k - 1]); restored from the checkpoint chain on resume.
+  std::vector<std::string> checkpoints;
+  std::uint64_t best_checkpoint = 0;  // the first checkpoint holding `best` (0: none)
 };
 
 struct run_result {
@@ -134,7 +155,12 @@ struct run_result {
   // SHA-256 over every target's best state digest, verdict and frontier: equal
   // digests = equal results (used by the kill-and-resume test).
   std::string digest;
+  std::vector<milestone> plan;         // the plan that was run
+  std::string baseline_scores_sha256;  // SHA-256 of the host's baseline scores (LE f64)
 };
+
+// Restoring a recorded state (record.hpp).
+struct restored_state;
 
 class controller {
  public:
@@ -158,9 +184,17 @@ class controller {
 
   [[nodiscard]] std::filesystem::path changelog_path() const;
 
+  [[nodiscard]] const policy::policy& get_policy() const noexcept { return policy_; }
+  [[nodiscard]] const controller_options& options() const noexcept { return opts_; }
+  [[nodiscard]] const evaluation_rows& rows() const noexcept { return rows_; }
+
   struct impl;
 
  private:
+  friend void record_run(manifest::manifest& m, const run_result& r, const controller& c);
+  friend restored_state restore(controller& c, const manifest::manifest& m, std::string_view target,
+                                std::uint64_t checkpoint);
+
   policy::policy policy_;
   evaluation_rows rows_;
   controller_options opts_;

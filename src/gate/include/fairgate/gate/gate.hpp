@@ -21,12 +21,15 @@
 //    evidence = ci: the interval end on the bound's side (policy::judged_side:
 //    upper for <=, lower for >=) at the policy's confidence. Interval: Wilson
 //    on the candidate's group proportion (interval = "wilson", absolute bounds
-//    on proportions), else the PAIRED Poisson bootstrap
-//    (uncertainty::paired_bootstrap) of the statistic, baseline and candidate
-//    resampled together.
+//    on proportions, unweighted rows), else the PAIRED Poisson bootstrap of
+//    the statistic, baseline and candidate resampled together: per cell
+//    (uncertainty::paired_bootstrap) for unweighted confusion metrics, per row
+//    (weights w_i * Poisson(1), stream "bootstrap.rows", row id = index) for
+//    sample-weighted rows and for roc_auc.
 //    evidence = paired_test: H0 "the bound holds", one-sided. Accuracy or
-//    error-rate bounds "no change at all" (relative, d = 0) use McNemar's exact
-//    test (one-sided in the degrading direction); every other statistic uses
+//    error-rate bounds "no change at all" (relative, d = 0) on unweighted rows
+//    use McNemar's exact test (one-sided in the degrading direction); every
+//    other statistic uses
 //    the paired bootstrap p-value p = (1 + #{replicates where the bound holds})
 //    / (1 + #defined replicates). All p-values of the target (every group of
 //    every paired_test constraint) form ONE family corrected with the target's
@@ -35,11 +38,24 @@
 //  * undefined (0/0 rates, empty intervals, no group left): per the
 //    constraint's `undefined` rule: skip (not judged), fail, pass.
 //
-// Supported metrics: the Fairlearn disparities (demographic parity,
-// equalized odds, equal opportunity; difference and ratio) and every
-// per-group rate except roc_auc. AIF360 reference-group metrics and roc_auc
-// are rejected with errc::unsupported. Weighted rows support evidence = point
-// only (errc::unsupported otherwise).
+// Supported metrics: every metric of the catalogue (policy/metric_catalogue.hpp):
+//  * the Fairlearn disparities (demographic parity, equalized odds, equal
+//    opportunity; difference and ratio; between_groups / to_overall);
+//  * the AIF360 reference-group family (statistical_parity_difference,
+//    disparate_impact, average_odds_difference, average_abs_odds_difference,
+//    tpr_difference, error_rate / fpr / fnr / fdr / for differences and
+//    ratios, average_predictive_value_difference): for each group g other
+//    than the target's reference_group, m(g) - m(ref) or m(g) / m(ref) (means
+//    of the two parts for the averaged ones, as aif360.metrics.
+//    ClassificationMetric computes them); the bound must hold for every g, so
+//    `<=` judges the largest value and `>=` the smallest. The reference group
+//    and one other group need >= min_support rows; an undefined reference rate
+//    (or a zero one under a ratio) makes the value undefined;
+//  * every per-group rate, and roc_auc (sklearn roc_auc_score per group or
+//    pooled, ties 1/2, sample-weighted if weights are given; needs score
+//    predictions).
+// Sample weights apply to every evidence kind except Wilson intervals
+// (errc::unsupported).
 //
 // Bootstrap draws come from rng streams keyed by the seed (inputs.seed if set,
 // else the constraint's evidence.seed), so the same inputs and seed give the
@@ -69,7 +85,7 @@ struct gate_inputs {
   std::vector<std::string> group_names;  // one per code; "M|c" style for intersections
   // If not empty: must equal the target's sensitive_features (checked).
   std::vector<std::string> sensitive_features;
-  std::optional<metrics::real_view> weights;  // sample weights (point evidence only)
+  std::optional<metrics::real_view> weights;  // sample weights (no Wilson intervals with them)
   std::optional<std::uint64_t> seed;          // overrides every constraint's evidence.seed
 
   static gate_inputs from_scores(metrics::label_view labels, metrics::real_view baseline_scores,
@@ -92,6 +108,13 @@ struct gate_inputs {
 // invalid_value, naming the row).
 [[nodiscard]] verdict evaluate(const policy::policy& p, std::string_view target,
                                const gate_inputs& in);
+
+// The checks evaluate() makes before looking at the rows: the target exists,
+// the sensitive features and the reference group match the inputs' group
+// names, every metric is supported with its evidence (roc_auc needs score
+// predictions; Wilson intervals neither weights nor disparities). Same errors
+// as evaluate(). The controller calls it for every target before any work.
+void validate(const policy::policy& p, std::string_view target, const gate_inputs& in);
 
 }  // namespace gate
 FAIRGATE_END_NAMESPACE

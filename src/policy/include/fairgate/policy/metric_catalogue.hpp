@@ -66,6 +66,10 @@ enum class metric_id : std::uint8_t {
   balanced_accuracy,
   f1,
   roc_auc,
+  // Fairlearn-style disparities of the per-group ROC AUC (appended last so
+  // the earlier ids keep their values).
+  roc_auc_difference,
+  roc_auc_ratio,
 };
 
 enum class metric_kind : std::uint8_t {

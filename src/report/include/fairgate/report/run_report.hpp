@@ -33,6 +33,16 @@ namespace report {
 [[nodiscard]] std::vector<section> audit_sections(const nlohmann::json& results);
 // Train: the model, the data it saw and the training loss per epoch.
 [[nodiscard]] std::vector<section> train_sections(const nlohmann::json& results);
+// Compress: "Compression: pass or fail per target" (each constraint's value,
+// interval and reason, group sizes), "Metrics by group: uncompressed vs
+// compressed" (bars per judged group with the gate's interval as whiskers and
+// n), "Constraints across compression steps"
+// (one line per group, the bound dashed, rolled-back steps shaded, every
+// step's decision), "Pareto frontier" (sparsity vs the worst-off group).
+[[nodiscard]] std::vector<section> compress_sections(const nlohmann::json& results);
+// Demo: "What this run did" (data, split, model, the mitigation's effect),
+// the compress sections, then the audit sections of the reference model.
+[[nodiscard]] std::vector<section> demo_sections(const nlohmann::json& results);
 // "Data lineage": input files and their SHA-256, table columns, seeds and
 // stream keys, the build (version, git describe, compiler, flags, target),
 // and the manifest's computation hash.

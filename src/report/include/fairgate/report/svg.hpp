@@ -56,6 +56,7 @@ struct point {
 struct series {
   std::string name;
   std::vector<point> points;  // drawn in the given order; NaN y breaks the line
+  bool markers_only = false;  // a scatter: points without the connecting line
 };
 
 // Lines (with point markers) on fixed [x_lo, x_hi] x [y_lo, y_hi] axes.
@@ -67,6 +68,12 @@ struct line_chart {
   double x_lo = 0.0, x_hi = 1.0, y_lo = 0.0, y_hi = 1.0;
   bool diagonal = false;  // draw y = x (perfect calibration)
   std::string diagonal_label;
+  // A horizontal dashed red line, e.g. a policy bound, with its legend label.
+  std::optional<double> y_reference;
+  std::string y_reference_label;
+  // Vertical shaded marks at these x values, e.g. rolled-back steps.
+  std::vector<double> x_marks;
+  std::string x_marks_label;
 };
 
 [[nodiscard]] std::string render(const bar_chart& chart);
