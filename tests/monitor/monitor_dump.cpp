@@ -17,31 +17,12 @@
 
 #include <fairgate/monitor/monitor.hpp>
 
+#include "stream_rows.hpp"
+
 namespace fm = fairgate::monitor;
 
 namespace {
-struct rows {
-  std::vector<double> score;
-  std::vector<std::uint32_t> group;
-  std::vector<std::int32_t> label;
-};
-rows read(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> b{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  rows r;
-  for (std::size_t at = 0; at + 16 <= b.size(); at += 16) {
-    double s;
-    std::uint32_t g;
-    std::int32_t l;
-    std::memcpy(&s, &b[at], 8);
-    std::memcpy(&g, &b[at + 8], 4);
-    std::memcpy(&l, &b[at + 12], 4);
-    r.score.push_back(s);
-    r.group.push_back(g);
-    r.label.push_back(l);
-  }
-  return r;
-}
+using rows = fairgate_test::stream_rows;
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,11 +42,11 @@ int main(int argc, char** argv) {
     cfg.drift.bins = static_cast<std::uint32_t>(std::strtoul(argv[3], nullptr, 10));
     cfg.min_support = 1;
     const auto every = std::strtoull(argv[4], nullptr, 10);
-    const rows base = read(argv[5]);
+    const rows base = fairgate_test::read_stream_rows(argv[5]);
     std::vector<std::uint8_t> bl(base.label.size());
     for (std::size_t i = 0; i < bl.size(); ++i) bl[i] = static_cast<std::uint8_t>(base.label[i]);
     fm::monitor mon(cfg, fm::make_baseline(base.score, base.group, bl, cfg));
-    const rows s = read(argv[6]);
+    const rows s = fairgate_test::read_stream_rows(argv[6]);
     for (std::size_t i = 0; i < s.score.size(); ++i) {
       mon.observe(s.score[i], s.group[i], static_cast<std::int8_t>(s.label[i]));
       if ((i + 1) % every != 0) continue;

@@ -29,31 +29,12 @@
 
 #include <fairgate/monitor/monitor.hpp>
 
+#include "../monitor/stream_rows.hpp"
+
 namespace fm = fairgate::monitor;
 
 namespace {
-struct rows {
-  std::vector<double> score;
-  std::vector<std::uint32_t> group;
-  std::vector<std::int32_t> label;
-};
-rows read(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> b{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  rows r;
-  for (std::size_t at = 0; at + 16 <= b.size(); at += 16) {
-    double s;
-    std::uint32_t g;
-    std::int32_t l;
-    std::memcpy(&s, &b[at], 8);
-    std::memcpy(&g, &b[at + 8], 4);
-    std::memcpy(&l, &b[at + 12], 4);
-    r.score.push_back(s);
-    r.group.push_back(g);
-    r.label.push_back(l);
-  }
-  return r;
-}
+using rows = fairgate_test::stream_rows;
 std::string num(double x) {
   if (std::isnan(x)) return "nan";
   char buf[40];
@@ -81,11 +62,11 @@ int main(int argc, char** argv) {
                                fm::bound_op::le, 0.1, 0.95, 0.05, true});
     cfg.constraints.push_back({fm::rate_metric::true_positive_rate, fm::constraint_kind::group_rate,
                                fm::bound_op::ge, 0.5, 0.95, 0.05, true});
-    const rows base = read(argv[1]);
+    const rows base = fairgate_test::read_stream_rows(argv[1]);
     std::vector<std::uint8_t> bl(base.label.size());
     for (std::size_t i = 0; i < bl.size(); ++i) bl[i] = static_cast<std::uint8_t>(base.label[i]);
     fm::monitor mon(cfg, fm::make_baseline(base.score, base.group, bl, cfg));
-    const rows s = read(argv[2]);
+    const rows s = fairgate_test::read_stream_rows(argv[2]);
     for (std::size_t i = 0; i < s.score.size(); ++i) {
       if (i >= 100 && (i - 100) % 4 == 0)
         (void)mon.label(i - 100, static_cast<std::uint8_t>(s.label[i - 100]));

@@ -32,23 +32,14 @@
 #include <fairgate/metrics/roc.hpp>
 #include <fairgate/metrics/threshold_sweep.hpp>
 
+#include "raw_files.hpp"
+
 namespace fm = fairgate::metrics;
 
 namespace {
 
-template <class T>
-std::vector<T> read_raw(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fairgate::error(fairgate::errc::io_error, "cannot open " + path);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<T> out(bytes.size() / sizeof(T));
-  if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
-  return out;
-}
-
-std::string gname(std::size_t g, std::size_t n_groups) {
-  return g == n_groups ? std::string("all") : std::to_string(g);
-}
+using fairgate_test::read_raw;
+const auto& gname = fairgate_test::group_label;
 
 template <class S>
 int run(const std::string& dir, std::size_t n_groups, const std::string& cmd, bool weighted,
