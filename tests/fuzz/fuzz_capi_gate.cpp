@@ -95,9 +95,12 @@ void inspect_policy(const fairgate_policy* p, reader& in) {
 void fuzz_gate(const fairgate_policy* p, reader& in) {
   const std::size_t n = in.take<std::uint8_t>() % 48u;
   const std::size_t n_groups = in.take<std::uint8_t>() % 4u;
-  std::vector<std::uint8_t> y(n + 1);
+  // The dtype fields are fuzzed below, so the label and group buffers are
+  // sized for the widest element type (8 bytes): the harness must not lie
+  // about a buffer's extent, which the C ABI cannot check.
+  std::vector<std::uint8_t> y(8 * (n + 1));
   std::vector<double> s0(n + 1), s1(n + 1), w(n + 1);
-  std::vector<std::uint32_t> g(n + 1);
+  std::vector<std::uint32_t> g(2 * (n + 1));
   for (std::size_t i = 0; i < n; ++i) {
     y[i] = in.take<std::uint8_t>() % 9u ? in.take<std::uint8_t>() % 2u : 2;
     g[i] = in.take<std::uint8_t>() % 4u;

@@ -3,6 +3,9 @@
 # Builds a libFuzzer target with clang (ASan + UBSan) and runs it for a bounded
 # time over the committed corpus. Skips (77) when clang's libFuzzer is missing.
 # A crash or timeout exits 1 (libFuzzer's own default, 77, would read as "skipped").
+# The mutation seed is fixed (FAIRGATE_FUZZ_SEED, default 1) so a CI run is
+# reproducible: the same build explores the same inputs; set another seed to
+# explore further locally.
 set -euo pipefail
 name=$1 seconds=$2 corpus=$3 cxx=$4
 shift 5
@@ -40,6 +43,16 @@ wait
 # New inputs go to a scratch copy: the committed corpus only changes on purpose.
 mkdir -p "$work/corpus"
 cp -r "$corpus"/. "$work/corpus/" 2>/dev/null || true
-"$work/$name" -max_total_time="$seconds" -artifact_prefix="$work/" -error_exitcode=1 -timeout_exitcode=1 -rss_limit_mb=2048 -print_final_stats=1 \
-  "$work/corpus" 2>&1 | tail -n 15
+# FAIRGATE_FUZZ_INPUT=FILE replays one input (e.g. a crash from CI) instead.
+if [[ -n "${FAIRGATE_FUZZ_INPUT:-}" ]]; then exec "$work/$name" "$FAIRGATE_FUZZ_INPUT"; fi
+status=0
+"$work/$name" -seed="${FAIRGATE_FUZZ_SEED:-1}" -max_total_time="$seconds" -artifact_prefix="$work/" -error_exitcode=1 -timeout_exitcode=1 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$work/corpus" > "$work/log" 2>&1 || status=$?
+if (( status != 0 )); then
+  # The sanitizer's report (the stack) and libFuzzer's reproducer (Base64).
+  sed -n '/^==[0-9]*==ERROR\|runtime error/,$p' "$work/log" | head -n 80
+  grep -E '^(Base64|MS):' "$work/log" || tail -n 15 "$work/log"
+  echo "fuzz $name: crash (exit $status)"; exit 1
+fi
+tail -n 6 "$work/log"
 echo "fuzz $name: no crash in ${seconds}s"
