@@ -7,17 +7,7 @@
 
 #include <fairgate/fairgate.h>
 
-static int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (cond) {                                                                \
-      ++passed;                                                                \
-    } else {                                                                   \
-      ++failed;                                                                \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                          \
-  } while (0)
+#include "check.h"
 
 static void test_versions_agree_with_header(void) {
   CHECK(fairgate_version_number() == FAIRGATE_C_VERSION_NUMBER);

@@ -11,17 +11,7 @@
 
 #include <fairgate/fairgate.h>
 
-static int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (cond) {                                                                \
-      ++passed;                                                                \
-    } else {                                                                   \
-      ++failed;                                                                \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                          \
-  } while (0)
+#include "check.h"
 
 /* Counting allocations: glibc lets the executable interpose malloc, and
  * libstdc++'s operator new calls malloc. Not under a sanitizer, which owns
