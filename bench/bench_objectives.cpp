@@ -28,6 +28,7 @@ struct rows_data {
   std::vector<std::uint8_t> labels, groups8;
   std::vector<std::uint32_t> groups32;
   std::vector<double> grad;
+  std::vector<float> grad32;
   rows_data() {
     fg::rng::stream s(1, fg::rng::purposes::test);
     scores.resize(kRows);
@@ -35,6 +36,7 @@ struct rows_data {
     groups8.resize(kRows);
     groups32.resize(kRows);
     grad.resize(kRows);
+    grad32.resize(kRows);
     for (std::size_t i = 0; i < kRows; ++i) {
       scores[i] = 4.0f * fg::rng::uniform_float(s) - 2.0f;
       labels[i] = static_cast<std::uint8_t>(s.next_u32() & 1u);
@@ -106,6 +108,78 @@ BENCHMARK(BM_penalty_with_gradient_1e7_u8_groups)
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond);
+
+// f32 scores with an f32 gradient: the single-precision kernel
+// (penalty_kernel_f32.hpp). Bytes per row: pass 1 reads 6 (f32, u8, u8) and
+// writes nothing; pass 2 reads 5 (the label is not needed for demographic
+// parity, but is read) and writes the 4-byte gradient with streaming stores.
+void BM_penalty_f32_gradient_1e7_u8_groups(benchmark::State& state) {
+  auto& d = const_cast<rows_data&>(data());
+  fg::objectives::penalty_options opt;
+  opt.relax.kind = static_cast<fg::objectives::relaxation_kind>(state.range(0));
+  for (auto _ : state) {
+    const auto r = fg::objectives::demographic_parity(
+        fg::objectives::penalty_inputs<float, std::uint8_t>{
+            d.scores, d.labels, d.groups8, {}, kGroups},
+        opt, std::span<float>(d.grad32));
+    benchmark::DoNotOptimize(r.value);
+  }
+  state.SetLabel(state.range(0) == 0 ? "sigmoid" : state.range(0) == 1 ? "hinge" : "softplus");
+  state.SetItemsProcessed(per_iteration(state, kRows));
+  state.SetBytesProcessed(per_iteration(state, kRows * 16));
+}
+BENCHMARK(BM_penalty_f32_gradient_1e7_u8_groups)
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond);
+
+// The f32 kernel's two passes timed apart (demographic parity's slots), to
+// show where the time goes.
+void BM_f32_kernel_pass1_1e7(benchmark::State& state) {
+  const auto& d = data();
+  const fg::objectives::penalty_inputs<float, std::uint8_t> in{
+      d.scores, d.labels, d.groups8, {}, kGroups};
+  const fg::objectives::row_fn_f32 f{static_cast<fg::objectives::row_kind_f32>(state.range(0)),
+                                     1.0f};
+  for (auto _ : state) {
+    auto sums = fg::objectives::detail::f32_pass1(in, fg::objectives::detail::slot_mode::all, f);
+    benchmark::DoNotOptimize(sums);
+  }
+  state.SetLabel(state.range(0) == 0 ? "sigmoid" : state.range(0) == 1 ? "hinge" : "softplus");
+}
+BENCHMARK(BM_f32_kernel_pass1_1e7)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
+void BM_f32_kernel_pass2_1e7(benchmark::State& state) {
+  auto& d = const_cast<rows_data&>(data());
+  const fg::objectives::penalty_inputs<float, std::uint8_t> in{
+      d.scores, d.labels, d.groups8, {}, kGroups};
+  const fg::objectives::row_fn_f32 f{static_cast<fg::objectives::row_kind_f32>(state.range(0)),
+                                     1.0f};
+  const std::vector<double> factor{0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -0.8, 0.0};
+  for (auto _ : state) {
+    fg::objectives::detail::f32_pass2(in, fg::objectives::detail::slot_mode::all, f, factor,
+                                      std::span<float>(d.grad32));
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel(state.range(0) == 0 ? "sigmoid" : state.range(0) == 1 ? "hinge" : "softplus");
+}
+BENCHMARK(BM_f32_kernel_pass2_1e7)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
+// Equalized odds (16 slots: label × 8 groups), f32 kernel, sigmoid.
+void BM_equalized_odds_f32_gradient_1e7_u8_groups(benchmark::State& state) {
+  auto& d = const_cast<rows_data&>(data());
+  const fg::objectives::penalty_options opt;
+  for (auto _ : state) {
+    const auto r = fg::objectives::equalized_odds(
+        fg::objectives::penalty_inputs<float, std::uint8_t>{
+            d.scores, d.labels, d.groups8, {}, kGroups},
+        opt, fg::objectives::odds_aggregate::worst_case, std::span<float>(d.grad32));
+    benchmark::DoNotOptimize(r.value);
+  }
+  state.SetItemsProcessed(per_iteration(state, kRows));
+}
+BENCHMARK(BM_equalized_odds_f32_gradient_1e7_u8_groups)->Unit(benchmark::kMillisecond);
 
 // One epoch of logistic regression (Adam, batch 256) on Adult's shape:
 // 32,561 rows × 108 features (as examples/adult_mitigation encodes it).

@@ -2,12 +2,11 @@
 // examples/compress_adult (see fairgate/cli/pipeline.hpp).
 #include <fairgate/cli/pipeline.hpp>
 
+#include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 
 #include <fairgate/error.hpp>
-#include <fairgate/gate/gate.hpp>
 #include <fairgate/gate/record.hpp>
 #include <fairgate/io/sha256.hpp>
 #include <fairgate/manifest/manifest.hpp>
@@ -151,11 +150,12 @@ compression_output compress(mlp_host& host, const compression_request& rq) {
     o.remedies = rq.remedies;
     gate::controller c(rq.policy, rq.rows, o);
     host.register_tensors(c);
-    std::vector<std::vector<double>> evaluations;
+    std::uint64_t evaluations = 0;
     c.on_evaluate([&] {
-      evaluations.push_back(host.evaluate());
-      if (rq.progress) rq.progress(target.name, evaluations.size());
-      return evaluations.back();
+      std::vector<double> scores = host.evaluate();
+      ++evaluations;
+      if (rq.progress) rq.progress(target.name, evaluations);
+      return scores;
     });
     const auto plan = default_plan(target, rq.sparsities);
     gate::run_result r = c.run(plan);
@@ -169,46 +169,26 @@ compression_output compress(mlp_host& host, const compression_request& rq) {
                                   {"results", comp.at("results").value("controller", json())}};
     }
 
-    // Re-judge evaluations in order, matching each logged verdict by digest.
-    const auto judge = [&](const std::vector<double>& sc) {
-      gate::gate_inputs in =
-          gate::gate_inputs::from_scores(rq.rows.labels, evaluations.front(), sc, rq.rows.threshold,
-                                         rq.rows.groups, rq.rows.group_names);
-      return gate::evaluate(rq.policy, target.name, in);
-    };
+    // Every changelog line of the run, with the verdict the controller gated it on.
     json steps = json::array();
-    std::size_t next_eval = 0;
     gate::verdict baseline;
-    {
-      std::ifstream in(c.changelog_path());
-      std::string line;
-      while (std::getline(in, line)) {
-        const json j = json::parse(line);
-        if (j.value("target", "") != target.name) continue;
-        json s = {{"step", j.at("step")},         {"milestone", j.at("milestone")},
-                  {"pass", j.at("pass")},         {"attempt", j.at("attempt")},
-                  {"sparsity", j.at("sparsity")}, {"mean_bits", j.at("mean_bits")},
-                  {"verdict", j.at("verdict")},   {"decision", j.at("decision")},
-                  {"reason", j.at("reason")}};
-        if (j.contains("verdict_digest")) {
-          const std::string want = j.at("verdict_digest").get<std::string>();
-          s["verdict_digest"] = want;
-          bool matched = false;
-          while (next_eval < evaluations.size() && !matched) {
-            const gate::verdict v = judge(evaluations[next_eval++]);
-            if (io::sha256_hex(v.to_json(-1)) != want) continue;
-            matched = true;
-            if (j.at("attempt") == "baseline") baseline = v;
-            s["values"] = step_values(v);
-            s["worst_group"] = worst_group(v, target);
-          }
-          require(matched, errc::verification_failed, [&] {
-            return "changelog step " + j.at("step").dump() + " of target '" + target.name +
-                   "': no evaluation reproduces its verdict digest";
-          });
-        }
-        steps.push_back(std::move(s));
+    for (const gate::step_record& d : tr.decisions) {
+      json s = {{"step", d.step},
+                {"milestone", d.milestone},
+                {"pass", d.pass},
+                {"attempt", d.attempt},
+                {"sparsity", d.sparsity},
+                {"mean_bits", d.mean_bits},
+                {"verdict", d.gated ? json(d.gated->pass ? "pass" : "fail") : json(nullptr)},
+                {"decision", d.decision},
+                {"reason", d.reason}};
+      if (d.gated) {
+        s["verdict_digest"] = d.verdict_digest;
+        if (d.attempt == "baseline") baseline = *d.gated;
+        s["values"] = step_values(*d.gated);
+        s["worst_group"] = worst_group(*d.gated, target);
       }
+      steps.push_back(std::move(s));
     }
     const auto& best = tr.best;
     json constraints = json::array();
@@ -245,7 +225,7 @@ compression_output compress(mlp_host& host, const compression_request& rq) {
               {"tensors", tensors},
               {"state_digest", best.state_digest},
               {"steps", tr.steps},
-              {"evaluations", evaluations.size()},
+              {"evaluations", evaluations},
               {"stopped", tr.stopped},
               {"worst_group_before", worst_group(baseline, target)},
               {"worst_group_after", nullptr},

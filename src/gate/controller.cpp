@@ -385,6 +385,15 @@ struct controller::impl {
                     {"purpose", "bootstrap.paired"},
                     {"purpose_tag", rng::purpose_tag("bootstrap.paired")}});
     j["stream_keys"] = std::move(keys);
+    step_record rec;
+    rec.step = step;
+    rec.milestone = milestone_index;
+    rec.pass = j["pass"].get<std::string>();
+    rec.attempt = attempt;
+    rec.decision = decision;
+    rec.reason = reason;
+    rec.sparsity = j["sparsity"].get<double>();
+    rec.mean_bits = j["mean_bits"].get<double>();
     ojson metrics = ojson::array();
     if (v != nullptr) {
       for (const auto& cr : v->constraints)
@@ -396,7 +405,9 @@ struct controller::impl {
                            {"p_value", number(cr.p_value)},
                            {"groups", cr.groups}});
       j["verdict"] = v->pass ? "pass" : "fail";
-      j["verdict_digest"] = io::sha256_hex(v->to_json(-1));
+      rec.verdict_digest = io::sha256_hex(v->to_json(-1));
+      j["verdict_digest"] = rec.verdict_digest;
+      rec.gated = *v;
     } else {
       j["verdict"] = nullptr;
     }
@@ -408,6 +419,8 @@ struct controller::impl {
       resumed_pending_note = false;
     }
     append_changelog(c.changelog_path(), j.dump());
+    // Only once the line is durable: the record mirrors the changelog.
+    result.decisions.push_back(std::move(rec));
   }
 
   void record_point(const cstate& s, const verdict& v) {

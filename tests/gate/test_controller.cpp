@@ -1,5 +1,5 @@
 // The compression controller: milestones, rollback and remedies, checkpoints,
-// the changelog, kill-and-resume, and bad input.
+// the changelog, kill-and-resume, bad input, and the per-step decisions.
 #include <catch2/catch.hpp>
 
 #include <sys/resource.h>
@@ -13,6 +13,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@
 
 #include <fairgate/error.hpp>
 #include <fairgate/gate/controller.hpp>
+#include <fairgate/gate/gate.hpp>
+#include <fairgate/io/sha256.hpp>
 #include <fairgate/io/store.hpp>
 #include <fairgate/policy/parse.hpp>
 #include <fairgate/rng/stream.hpp>
@@ -652,5 +655,133 @@ TEST_CASE("a changelog that ends in a partial line is cut back before the next a
   const std::string after = slurp(dir / "changelog.jsonl");
   CHECK(after.substr(0, complete.size()) == complete);
   check_records_intact(dir);
+  fs::remove_all(dir);
+}
+
+// --- target_result::decisions: the changelog in memory, with full verdicts ---
+
+namespace {
+
+// Checks that `d` holds exactly what changelog line `l` records.
+void check_mirrors_line(const gate::step_record& d, const nlohmann::json& l) {
+  CHECK(d.step == l["step"].get<std::uint64_t>());
+  CHECK(d.milestone == l["milestone"].get<std::size_t>());
+  CHECK(d.pass == l["pass"].get<std::string>());
+  CHECK(d.attempt == l["attempt"].get<std::string>());
+  CHECK(d.decision == l["decision"].get<std::string>());
+  CHECK(d.reason == l["reason"].get<std::string>());
+  CHECK(d.sparsity == l["sparsity"].get<double>());  // exact: JSON doubles round-trip
+  CHECK(d.mean_bits == l["mean_bits"].get<double>());
+  if (l["verdict"].is_null()) {
+    CHECK(!d.gated.has_value());
+    CHECK(d.verdict_digest.empty());
+  } else {
+    REQUIRE(d.gated.has_value());
+    CHECK((d.gated->pass ? "pass" : "fail") == l["verdict"].get<std::string>());
+    CHECK(d.verdict_digest == l["verdict_digest"].get<std::string>());
+    CHECK(io::sha256_hex(d.gated->to_json(-1)) == d.verdict_digest);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every gated step's recorded verdict is the gate's verdict of that step's scores",
+          "[controller][decisions]") {
+  // Remedies without revert_tensor: then every evaluation after run()'s
+  // baseline scores is gated and logged exactly once, in order, so the k-th
+  // gated decision belongs to the (k+1)-th evaluation's scores.
+  host h;
+  const auto dir = fresh_dir("decisions");
+  auto o = options(dir);
+  o.remedies = {gate::remedy::bisect, gate::remedy::restore_critical, gate::remedy::stop};
+  const auto pol = test_policy();
+  gate::controller c(pol, h.rows, o);
+  h.attach(c);
+  std::vector<std::vector<double>> evals;
+  c.on_evaluate([&] {
+    evals.push_back(h.scores());
+    return evals.back();
+  });
+  // 0.4, then straight to 0.9 (fails on server: a 90% cut breaks TPR; device
+  // skips it, max_sparsity 0.7), then int8 (skipped on fp32-only server).
+  std::vector<gate::milestone> plan = gate::prune_steps(0.4, 0.4, 0.1);
+  plan.push_back(gate::prune_steps(0.9, 0.9, 0.1)[0]);
+  gate::milestone q;
+  q.kind = gate::milestone_kind::quantize;
+  q.bits = 8;
+  plan.push_back(q);
+  const auto r = c.run(plan);
+  const auto log = changelog(c.changelog_path());
+
+  std::size_t line = 0, next_eval = 1, rollbacks = 0, skips = 0;
+  for (const auto& tr : r.targets) {
+    INFO("target " << tr.target);
+    REQUIRE(!tr.decisions.empty());
+    CHECK(tr.decisions.front().attempt == "baseline");
+    CHECK(tr.decisions.size() == tr.steps);  // one decision per step
+    for (const auto& d : tr.decisions) {
+      INFO("step " << d.step << " (" << d.attempt << ", " << d.decision << ")");
+      REQUIRE(line < log.size());
+      CHECK(log[line]["target"] == tr.target);
+      check_mirrors_line(d, log[line++]);
+      rollbacks += d.decision == "rollback" ? 1u : 0u;
+      skips += d.decision == "skip" ? 1u : 0u;
+      if (!d.gated) continue;
+      // Re-judge this step's scores against run()'s baseline scores.
+      REQUIRE(next_eval < evals.size());
+      const auto& sc = evals[next_eval++];
+      const gate::gate_inputs in = gate::gate_inputs::from_scores(
+          h.rows.labels, evals[0], sc, h.rows.threshold, h.rows.groups, h.rows.group_names);
+      const gate::verdict v = gate::evaluate(pol, tr.target, in);
+      CHECK(d.gated->to_json(-1) == v.to_json(-1));  // every group's value, bound, decision
+      CHECK(d.gated->pass == (d.decision == "keep"));
+    }
+  }
+  CHECK(line == log.size());         // every line of the changelog is a decision
+  CHECK(next_eval == evals.size());  // and every evaluation a gated one
+  CHECK(rollbacks >= 1);             // the run exercised a rollback
+  CHECK(skips >= 1);                 // and a skip (no verdict)
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a resumed run's decisions are the changelog lines written after the resume",
+          "[controller][decisions][resume]") {
+  // Kill the run after server's second checkpoint (the first milestone; an
+  // exception from the hook ends run()), then resume: the first attempt's
+  // lines stay in the changelog, and the resumed run hands out exactly the
+  // lines it appended.
+  const auto plan = test_plan();
+  const auto dir = fresh_dir("decisions-resume");
+  {
+    host h;
+    auto o = options(dir);
+    o.after_checkpoint = [](const std::string& target, std::uint64_t k) {
+      if (target == "server" && k == 2) throw std::runtime_error("killed");
+    };
+    gate::controller c(test_policy(), h.rows, o);
+    h.attach(c);
+    CHECK_THROWS_AS(c.run(plan), std::runtime_error);
+  }
+  const auto lines_before = changelog(dir / "changelog.jsonl").size();
+  REQUIRE(lines_before >= 2);
+  host h;
+  auto o = options(dir);
+  o.resume = true;
+  gate::controller c(test_policy(), h.rows, o);
+  h.attach(c);
+  const auto r = c.run(plan);
+  CHECK(r.digest == uninterrupted_digest());
+  const auto log = changelog(dir / "changelog.jsonl");
+  std::size_t line = lines_before;
+  for (const auto& tr : r.targets)
+    for (const auto& d : tr.decisions) {
+      REQUIRE(line < log.size());
+      CHECK(log[line]["target"] == tr.target);
+      check_mirrors_line(d, log[line++]);
+    }
+  CHECK(line == log.size());
+  REQUIRE(r.targets.size() == 2);
+  REQUIRE(!r.targets[0].decisions.empty());
+  CHECK(r.targets[0].decisions.front().step > 0);  // server resumed mid-plan, not from step 0
   fs::remove_all(dir);
 }

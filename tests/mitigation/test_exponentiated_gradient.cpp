@@ -173,3 +173,67 @@ TEST_CASE("The LP step keeps, each iteration, a mixture whose gap is at most the
   for (double w : r.weights) total += w;
   CHECK(total == Approx(1.0).epsilon(1e-9));
 }
+
+TEST_CASE("The duality gap's Lagrangian nets each constraint's + and - multipliers") {
+  // fairlearn's _eval with project_lambda. DP, y = (1, 0, 1, 0), g = (0, 0, 1, 1),
+  // eps = 0.1, λ = (λ+_0, λ−_0, λ+_1, λ−_1) = (0.3, 0.1, 0, 0.2).
+  // Projected: group 0 nets 0.3 − 0.1 = 0.2 → (0.2, 0); group 1 nets 0 − 0.2 → (0, 0.2).
+  // h = (1, 1, 0, 0): err = 2/4 = 0.5 (rows 1 and 2 wrong), γ = (0.5, −0.5, −0.5, 0.5)
+  // (signed weights test above). L = 0.5 + 0.2·(0.5 − 0.1) + 0.2·(0.5 − 0.1) = 0.66,
+  // where the unprojected λ would give 0.5 + 0.3·0.4 + 0.1·(−0.6) + 0.2·0.4 = 0.64.
+  const std::vector<std::uint8_t> y = {1, 0, 1, 0};
+  const std::vector<std::uint32_t> g = {0, 0, 1, 1};
+  const mitigation::detail::eg_lagrangian lag(
+      y, g, 2, {mitigation::eg_moment_kind::demographic_parity, 0.1});
+  const std::vector<double> lambda = {0.3, 0.1, 0.0, 0.2};
+  const auto p = lag.project(lambda);
+  CHECK(p[0] == Approx(0.2).margin(1e-15));
+  CHECK(p[1] == 0.0);
+  CHECK(p[2] == 0.0);
+  CHECK(p[3] == 0.2);
+  const std::vector<double> h = {1, 1, 0, 0};
+  CHECK(lag.lagrangian(lag.error(h), lag.gamma(h), lambda) == Approx(0.66).margin(1e-14));
+}
+
+TEST_CASE("Bounded group loss keeps its one-sided multipliers unprojected") {
+  // One constraint per group (no − side), so fairlearn's BoundedGroupLoss
+  // returns λ as is: L = err + Σ_j λ_j (γ_j − ζ). y = (1, 0, 1, 0),
+  // g = (0, 0, 1, 1), h = (1, 1, 0, 0): group 0 loss 1/2, group 1 loss 1/2,
+  // err 1/2; ζ = 0.2, λ = (0.3, 0.1): L = 0.5 + 0.3·0.3 + 0.1·0.3 = 0.62.
+  const std::vector<std::uint8_t> y = {1, 0, 1, 0};
+  const std::vector<std::uint32_t> g = {0, 0, 1, 1};
+  const mitigation::detail::eg_lagrangian lag(
+      y, g, 2, {mitigation::eg_moment_kind::bounded_group_loss, 0.2});
+  REQUIRE(lag.size() == 2);
+  const std::vector<double> lambda = {0.3, 0.1};
+  CHECK(lag.project(lambda) == lambda);
+  const std::vector<double> h = {1, 1, 0, 0};
+  CHECK(lag.lagrangian(lag.error(h), lag.gamma(h), lambda) == Approx(0.62).margin(1e-14));
+}
+
+TEST_CASE("Projecting the multipliers keeps Σλγ and never lowers the Lagrangian") {
+  const auto d = make_biased(300, 11);
+  rng::stream s(12, rng::purposes::test);
+  for (auto kind :
+       {mitigation::eg_moment_kind::demographic_parity, mitigation::eg_moment_kind::equalized_odds,
+        mitigation::eg_moment_kind::error_rate_parity}) {
+    const mitigation::detail::eg_lagrangian lag(d.y, d.g, 2, {kind, 0.05});
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<double> lambda(lag.size()), h(d.rows);
+      for (double& v : lambda) v = 10.0 * rng::uniform_double(s);
+      for (double& v : h) v = rng::uniform_double(s);
+      const auto p = lag.project(lambda);
+      const auto gamma = lag.gamma(h);
+      double raw = lag.error(h), dot_raw = 0.0, dot_p = 0.0;
+      for (std::size_t j = 0; j < lag.size(); ++j) {
+        raw += lambda[j] * (gamma[j] - 0.05);
+        dot_raw += lambda[j] * gamma[j];
+        dot_p += p[j] * gamma[j];
+        CHECK(p[j] >= 0.0);
+        if (j % 2 == 1) CHECK(p[j - 1] * p[j] == 0.0);  // at most one side of a pair
+      }
+      CHECK(dot_p == Approx(dot_raw).margin(1e-9));
+      CHECK(lag.lagrangian(lag.error(h), gamma, lambda) >= raw - 1e-12);
+    }
+  }
+}

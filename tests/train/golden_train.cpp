@@ -107,6 +107,43 @@ int main() {
     print("objectives.penalties", h.value());
   }
   {
+    // The f32 kernel (f32 scores, f32 gradient): 3 groups exercise the
+    // compare-and-add sums, 20 groups (20 and 40 slots) the f64 scatter.
+    const std::vector<float> s32(logits.begin(), logits.end());
+    std::vector<float> w32(kRows), grad32(kRows);
+    std::vector<std::uint32_t> g20(kRows);
+    for (std::size_t i = 0; i < kRows; ++i) {
+      w32[i] = 0.25f + static_cast<float>(i % 7) * 0.5f;
+      g20[i] = static_cast<std::uint32_t>((d.g[i] * 7 + i) % 20);
+    }
+    fg::fnv1a64 h;
+    for (auto kind :
+         {fg::objectives::relaxation_kind::sigmoid, fg::objectives::relaxation_kind::hinge,
+          fg::objectives::relaxation_kind::softplus}) {
+      fg::objectives::penalty_options po;
+      po.relax = {kind, 0.7};
+      po.form = fg::objectives::gap_form::sum_squared_to_overall;
+      for (const bool many_groups : {false, true}) {
+        for (const bool weighted : {false, true}) {
+          const fg::objectives::penalty_inputs<float> in{
+              s32, d.y, many_groups ? std::span<const std::uint32_t>(g20) : d.g,
+              weighted ? std::span<const float>(w32) : std::span<const float>(),
+              many_groups ? 20u : 3u};
+          put(h, fg::objectives::demographic_parity(in, po, std::span<float>(grad32)).value);
+          for (float v : grad32) put(h, static_cast<double>(v));
+          put(h, fg::objectives::equalized_odds(in, po, fg::objectives::odds_aggregate::mean,
+                                                std::span<float>(grad32))
+                     .value);
+          for (float v : grad32) put(h, static_cast<double>(v));
+          put(h, fg::objectives::loss_equalisation(in, po.form, 0.01, std::span<float>(grad32))
+                     .value);
+          for (float v : grad32) put(h, static_cast<double>(v));
+        }
+      }
+    }
+    print("objectives.penalties_f32", h.value());
+  }
+  {
     // Proxy-Lagrangian swap-regret player on the true selection-parity violations.
     fg::fnv1a64 h;
     const auto cs =

@@ -12,7 +12,8 @@
 //   λ = B · e^θ / (1 + Σ e^θ),  B = 1/eps
 //   h_t = best response to λ: a learner call on the cost-sensitive reduction
 //         (label 1 iff the signed weight > 0, weight n·|sw| / Σ|sw|)
-//   Q = the empirical distribution of h_1..h_t;  gap = duality gap of (Q, mean λ)
+//   Q = the empirical distribution of h_1..h_t;  gap = duality gap of (Q, mean λ),
+//       its Lagrangian values taken at the projected λ (fairlearn's project_lambda)
 //   θ += η · (γ(h_t) − eps)
 // stopping when the gap < ν after at least 5 iterations; η shrinks by 0.8
 // when the best gap stops improving by 20% (fairlearn's constants). The
@@ -161,6 +162,35 @@ class eg_lagrangian {
 
   [[nodiscard]] std::size_t size() const noexcept { return constraints_.size(); }
   [[nodiscard]] double eps() const noexcept { return m_.eps; }
+
+  // fairlearn's UtilityParity.project_lambda (difference bounds): the + and −
+  // multipliers of one (event, group) are netted, λ⁺' = max(λ⁺ − λ⁻, 0) and
+  // λ⁻' = max(λ⁻ − λ⁺, 0). Since γ⁻ = −γ⁺, Σ λ γ is unchanged while eps · Σ λ
+  // shrinks, so the Lagrangian can only grow: the projected λ is the better
+  // λ-player response along that direction. Bounded group loss has one sign
+  // per group and is returned as is (fairlearn's BoundedGroupLoss does the same).
+  [[nodiscard]] std::vector<double> project(std::span<const double> lambda) const {
+    std::vector<double> out(lambda.begin(), lambda.end());
+    if (m_.kind == eg_moment_kind::bounded_group_loss) return out;
+    for (std::size_t j = 0; j + 1 < constraints_.size(); j += 2) {
+      // constraints_ holds (+, −) pairs of the same (event, group), in that order.
+      const double d = lambda[j] - lambda[j + 1];
+      out[j] = d > 0.0 ? d : 0.0;
+      out[j + 1] = d < 0.0 ? -d : 0.0;
+    }
+    return out;
+  }
+
+  // fairlearn's _Lagrangian._eval (opt_lambda = True): the Lagrangian
+  // L = err + Σ_j project(λ)_j (γ_j − eps) of a (mixed) classifier with error
+  // err and constraint values γ.
+  [[nodiscard]] double lagrangian(double err, std::span<const double> gamma,
+                                  std::span<const double> lambda) const {
+    const auto lp = project(lambda);
+    double v = err;
+    for (std::size_t j = 0; j < constraints_.size(); ++j) v += lp[j] * (gamma[j] - m_.eps);
+    return v;
+  }
 
   [[nodiscard]] double error(std::span<const double> h) const {
     double e = 0.0;
@@ -330,20 +360,19 @@ inline eg_result exponentiated_gradient(std::span<const std::uint8_t> labels,
       err_q += q[k] * hs[k].error;
       for (std::size_t j = 0; j < m; ++j) gamma_q[j] += q[k] * hs[k].gamma[j];
     }
-    double L = err_q, max_violation = -std::numeric_limits<double>::infinity();
-    for (std::size_t j = 0; j < m; ++j) {
-      L += lam[j] * (gamma_q[j] - lag.eps());
+    // L and L_low at the projected λ̂, as fairlearn's _eval (see project()).
+    const double L = lag.lagrangian(err_q, gamma_q, lam);
+    double max_violation = -std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j < m; ++j)
       max_violation = std::max(max_violation, gamma_q[j] - lag.eps());
-    }
     const double L_high = err_q + B * std::max(max_violation, 0.0);
     double L_low = L;
     for (double mul : {1.0, 2.0, 5.0, 10.0}) {
+      // The best response is to the unprojected multiple of λ̂, as in fairlearn.
       std::vector<double> scaled(m);
       for (std::size_t j = 0; j < m; ++j) scaled[j] = mul * lam[j];
-      const auto& hb = hs[best_h(scaled)];
-      double v = hb.error;
-      for (std::size_t j = 0; j < m; ++j) v += lam[j] * (hb.gamma[j] - lag.eps());
-      L_low = std::min(L_low, v);
+      const std::size_t k = best_h(scaled);
+      L_low = std::min(L_low, lag.lagrangian(hs[k].error, hs[k].gamma, lam));
       if (std::max(L - L_low, L_high - L) > nu + 1e-8) break;
     }
     return std::max(L - L_low, L_high - L);

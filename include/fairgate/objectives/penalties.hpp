@@ -33,7 +33,9 @@
 #include <fairgate/objectives/group_mean_penalty.hpp>
 #include <fairgate/objectives/penalty_inputs.hpp>
 #include <fairgate/objectives/penalty_kernel.hpp>
+#include <fairgate/objectives/penalty_kernel_f32.hpp>
 #include <fairgate/objectives/relaxation.hpp>
+#include <fairgate/objectives/relaxation_f32.hpp>
 
 FAIRGATE_BEGIN_NAMESPACE
 
@@ -60,14 +62,15 @@ struct penalty_result {
 
 namespace detail {
 
-// The per-row slopes and the gradient share one f64 buffer: the caller's
-// gradient span itself when it is f64, else a scratch vector that pass 2
-// converts into the caller's span.
-template <class Grad>
+// The f64 kernel's per-row slopes and the gradient share one f64 buffer: the
+// caller's gradient span itself when it is f64, else a scratch vector that
+// pass 2 converts into the caller's span. The f32 kernel needs none (empty).
+template <class Score, class Grad>
 class gradient_buffer {
  public:
   explicit gradient_buffer(std::span<Grad> out) : out_(out) {
-    if constexpr (!std::is_same_v<Grad, double>) scratch_.resize(out.size());
+    constexpr bool f32_kernel = std::is_same_v<Score, float> && std::is_same_v<Grad, float>;
+    if constexpr (!std::is_same_v<Grad, double> && !f32_kernel) scratch_.resize(out.size());
   }
   [[nodiscard]] std::span<double> doubles() noexcept {
     if constexpr (std::is_same_v<Grad, double>)
@@ -88,20 +91,60 @@ inline void put_factors(std::vector<double>& factor, std::size_t first, const gr
   for (std::size_t g = 0; g < f.size(); ++g) factor[first + g] = scale * f[g];
 }
 
+// f32 scores with an f32 gradient run the single-precision kernel
+// (penalty_kernel_f32.hpp); every other combination the f64 one.
+template <class Score, class Grad>
+inline constexpr bool uses_f32_kernel = std::is_same_v<Score, float> && std::is_same_v<Grad, float>;
+
+// Pass 1 of whichever kernel applies (the f64 kernel also stores f' in `d`).
+template <class Score, class Group, class RowFn, class Grad>
+slot_sums first_pass(const penalty_inputs<Score, Group>& in, slot_mode mode, const RowFn& f,
+                     const row_fn_f32& f32, std::span<double> d) {
+  if constexpr (uses_f32_kernel<Score, Grad>) {
+    (void)f;
+    (void)d;
+    return f32_pass1(in, mode, f32);
+  } else {
+    (void)f32;
+    return fused_pass1(in, mode, f, d);
+  }
+}
+
+// Pass 2 of whichever kernel applies.
+template <class Score, class Group, class Grad>
+void second_pass(const penalty_inputs<Score, Group>& in, slot_mode mode, const row_fn_f32& f32,
+                 std::span<const double> factor, std::span<double> d, std::span<Grad> gradient) {
+  if constexpr (uses_f32_kernel<Score, Grad>) {
+    (void)d;
+    f32_pass2(in, mode, f32, factor, gradient);
+  } else {
+    (void)f32;
+    fused_pass2(in, mode, factor, d, gradient);
+  }
+}
+
 template <class Score, class Group, class RowFn, class Grad>
 penalty_result single_gap_penalty(const penalty_inputs<Score, Group>& in, slot_mode mode,
-                                  const RowFn& f, gap_form form, double tolerance,
-                                  std::span<Grad> gradient) {
+                                  const RowFn& f, const row_fn_f32& f32, gap_form form,
+                                  double tolerance, std::span<Grad> gradient) {
   validate_shapes(in, gradient.size());
-  gradient_buffer<Grad> buf(gradient);
+  gradient_buffer<Score, Grad> buf(gradient);
   const std::span<double> d = buf.doubles();
-  const slot_sums sums = fused_pass1(in, mode, f, d);
+  const slot_sums sums = first_pass<Score, Group, RowFn, Grad>(in, mode, f, f32, d);
   const group_means m = means_from_slots(sums, 0, in.n_groups);
   const gap_value gap = evaluate_gap(form, m.mean, m.defined, m.overall, tolerance);
   std::vector<double> factor(slot_count(mode, in.n_groups), 0.0);
   put_factors(factor, 0, m, gap, 1.0);
-  fused_pass2(in, mode, factor, d, gradient);
+  second_pass(in, mode, f32, factor, d, gradient);
   return {gap.value, m.mean, m.defined, m.overall};
+}
+
+// The f32 row function of a relaxation when the f32 kernel will run (checking
+// that 1/τ fits a float), else a placeholder the f64 kernel ignores.
+template <class Score, class Grad>
+row_fn_f32 row_fn_for(const relaxation& r) {
+  if constexpr (uses_f32_kernel<Score, Grad>) return relaxation_row_f32(r);
+  return {};
 }
 
 // Calls body(row_fn) with the branch-free row function of a relaxation
@@ -131,8 +174,9 @@ auto with_relaxation(const relaxation& r, Body&& body) {
 template <class Score, class Group, class Grad>
 penalty_result demographic_parity(const penalty_inputs<Score, Group>& in,
                                   const penalty_options& opt, std::span<Grad> gradient) {
+  const auto f32 = detail::row_fn_for<Score, Grad>(opt.relax);
   return detail::with_relaxation(opt.relax, [&](const auto& f) {
-    return detail::single_gap_penalty(in, detail::slot_mode::all, f, opt.form, opt.tolerance,
+    return detail::single_gap_penalty(in, detail::slot_mode::all, f, f32, opt.form, opt.tolerance,
                                       gradient);
   });
 }
@@ -140,9 +184,10 @@ penalty_result demographic_parity(const penalty_inputs<Score, Group>& in,
 template <class Score, class Group, class Grad>
 penalty_result equal_opportunity(const penalty_inputs<Score, Group>& in, const penalty_options& opt,
                                  std::span<Grad> gradient) {
+  const auto f32 = detail::row_fn_for<Score, Grad>(opt.relax);
   return detail::with_relaxation(opt.relax, [&](const auto& f) {
-    return detail::single_gap_penalty(in, detail::slot_mode::positives, f, opt.form, opt.tolerance,
-                                      gradient);
+    return detail::single_gap_penalty(in, detail::slot_mode::positives, f, f32, opt.form,
+                                      opt.tolerance, gradient);
   });
 }
 
@@ -156,12 +201,14 @@ template <class Score, class Group, class Grad>
 odds_result equalized_odds(const penalty_inputs<Score, Group>& in, const penalty_options& opt,
                            odds_aggregate aggregate, std::span<Grad> gradient) {
   validate_shapes(in, gradient.size());
+  const auto f32 = detail::row_fn_for<Score, Grad>(opt.relax);
   return detail::with_relaxation(opt.relax, [&](const auto& f) {
     // One pass for both subsets: slot = label · n_groups + group.
-    detail::gradient_buffer<Grad> buf(gradient);
+    detail::gradient_buffer<Score, Grad> buf(gradient);
     const std::span<double> d = buf.doubles();
     const auto mode = detail::slot_mode::by_label;
-    const detail::slot_sums sums = detail::fused_pass1(in, mode, f, d);
+    const detail::slot_sums sums =
+        detail::first_pass<Score, Group, std::decay_t<decltype(f)>, Grad>(in, mode, f, f32, d);
     const group_means fpr = detail::means_from_slots(sums, 0, in.n_groups);
     const group_means tpr = detail::means_from_slots(sums, in.n_groups, in.n_groups);
     const gap_value gap_tpr =
@@ -192,7 +239,7 @@ odds_result equalized_odds(const penalty_inputs<Score, Group>& in, const penalty
     std::vector<double> factor(detail::slot_count(mode, in.n_groups), 0.0);
     detail::put_factors(factor, 0, fpr, gap_fpr, scale_fpr);
     detail::put_factors(factor, in.n_groups, tpr, gap_tpr, scale_tpr);
-    detail::fused_pass2(in, mode, factor, d, gradient);
+    detail::second_pass(in, mode, f32, factor, d, gradient);
     return odds_result{value,
                        {gap_tpr.value, tpr.mean, tpr.defined, tpr.overall},
                        {gap_fpr.value, fpr.mean, fpr.defined, fpr.overall}};
@@ -209,7 +256,9 @@ penalty_result calibration_gap(const penalty_inputs<Score, Group>& in, gap_form 
     const sigmoid_parts sp = sigmoid_branchless(s);
     return relaxation::point{sp.p - y, sp.e * sp.q * sp.q};
   };
-  return detail::single_gap_penalty(in, detail::slot_mode::all, f, form, 0.0, gradient);
+  return detail::single_gap_penalty(in, detail::slot_mode::all, f,
+                                    row_fn_f32{row_kind_f32::calibration, 1.0f}, form, 0.0,
+                                    gradient);
 }
 
 // Gap of the mean binary cross-entropy ℓ(s, y) = softplus(s) − y s, by group.
@@ -223,7 +272,9 @@ penalty_result loss_equalisation(const penalty_inputs<Score, Group>& in, gap_for
     const sigmoid_parts sp = sigmoid_branchless(s);
     return relaxation::point{softplus_branchless(s, sp.e) - y * s, sp.p - y};
   };
-  return detail::single_gap_penalty(in, detail::slot_mode::all, f, form, tolerance, gradient);
+  return detail::single_gap_penalty(in, detail::slot_mode::all, f,
+                                    row_fn_f32{row_kind_f32::log_loss, 1.0f}, form, tolerance,
+                                    gradient);
 }
 
 }  // namespace objectives

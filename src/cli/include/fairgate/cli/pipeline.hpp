@@ -15,10 +15,9 @@
 //    with each constraint's value, interval and reason), the worst-group
 //    metric before (uncompressed) and after, the Pareto frontier;
 //  * per changelog step: the decision and, for every constraint, each group's
-//    judged statistic. The controller logs only each verdict's SHA-256, so the
-//    scores of every evaluation are kept here and re-judged with the same
-//    gate::evaluate (bit-identical by the gate's determinism contract); a step
-//    is matched to its evaluation by that digest, never by position.
+//    judged statistic, taken from the verdict the controller gated that step
+//    on (gate::target_result::decisions; the changelog itself logs only each
+//    verdict's SHA-256, which is copied as `verdict_digest`).
 #pragma once
 
 #include <cstdint>

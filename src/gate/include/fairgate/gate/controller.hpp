@@ -47,7 +47,9 @@
 //  * Result per target: the most compressed passing state seen (highest
 //    sparsity, then fewest bits), and the Pareto frontier of the passing
 //    states evaluated: those not dominated in (sparsity up, mean bits down,
-//    worst-group metric better).
+//    worst-group metric better); and every logged decision with the full
+//    verdict of each gated step (target_result::decisions, the changelog in
+//    memory).
 //  * The policy is checked against the evaluation rows in the constructor
 //    (gate::validate: reference group, sensitive features, metric support),
 //    before any work or file. record.hpp records a run in a manifest and
@@ -138,16 +140,41 @@ struct frontier_point {
   bool pass = false;
 };
 
+// One decision of a target's run, as its changelog line records it (field
+// names and values as in the line, docs/gate.md "Changelog line"), so a host
+// gets every gated step's full verdict - each group's values, intervals and
+// decisions - without re-running the gate or parsing the changelog.
+struct step_record {
+  std::uint64_t step = 0;     // changelog "step" (0: the baseline)
+  std::size_t milestone = 0;  // changelog "milestone": index into the plan (0 for the baseline)
+  std::string pass;           // "prune_global", "prune_layer", "quantize"; "none" for the baseline
+  // "baseline", "milestone", "bisect", "restore_critical", "revert_tensor" or "stop"
+  std::string attempt;
+  std::string decision;  // "keep" (accepted), "rollback", "skip" or "stop"
+  std::string reason;
+  double sparsity = 0.0;  // of the candidate (of the kept state for skip / stop)
+  double mean_bits = 32.0;
+  // The gate's verdict of the candidate, exactly the one the decision was
+  // made on; empty for skip / stop lines (nothing was gated).
+  std::optional<verdict> gated;
+  std::string verdict_digest;  // SHA-256 of gated->to_json(-1), as logged; empty without a verdict
+};
+
 struct target_result {
   std::string target;
   state_summary best;                    // the most compressed passing state
   std::vector<frontier_point> frontier;  // non-dominated passing states, by step
-  std::uint64_t steps = 0;               // evaluations made
+  std::uint64_t steps = 0;               // changelog steps, skips included (and before a resume)
   bool stopped = false;                  // a `stop` remedy ended the plan
   // SHA-256 of every checkpoint object of this target, in order (checkpoint k
   // is checkpoints[k - 1]); restored from the checkpoint chain on resume.
   std::vector<std::string> checkpoints;
   std::uint64_t best_checkpoint = 0;  // the first checkpoint holding `best` (0: none)
+  // Every changelog line this run() wrote for the target, in step order. A
+  // resumed run holds only the lines written after the resume point (earlier
+  // verdicts are in the changelog as digests only). Not part of `digest` or
+  // of record_run's manifest.
+  std::vector<step_record> decisions;
 };
 
 struct run_result {
