@@ -85,23 +85,30 @@ void BM_penalty_with_gradient_1e7(benchmark::State& state) {
 }
 BENCHMARK(BM_penalty_with_gradient_1e7)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
-// The same penalty with u8 group codes, the layout the confusion pass reads.
-// Bytes moved per row: pass 1 reads 6 (f32, u8, u8) and writes the 8-byte
-// slope; pass 2 reads the slope and the code (9) and writes 8: 31 in all.
-void BM_penalty_with_gradient_1e7_u8_groups(benchmark::State& state) {
-  auto& d = const_cast<rows_data&>(data());
+// Demographic parity over u8 group codes (the layout the confusion pass
+// reads) into a gradient of type Grad, relaxation state.range(0).
+template <class Grad>
+void run_dp_u8_groups(benchmark::State& state, std::span<Grad> grad, std::size_t bytes_per_row) {
+  const auto& d = data();
   fg::objectives::penalty_options opt;
   opt.relax.kind = static_cast<fg::objectives::relaxation_kind>(state.range(0));
   for (auto _ : state) {
     const auto r = fg::objectives::demographic_parity(
         fg::objectives::penalty_inputs<float, std::uint8_t>{
             d.scores, d.labels, d.groups8, {}, kGroups},
-        opt, std::span<double>(d.grad));
+        opt, grad);
     benchmark::DoNotOptimize(r.value);
   }
   state.SetLabel(state.range(0) == 0 ? "sigmoid" : state.range(0) == 1 ? "hinge" : "softplus");
   state.SetItemsProcessed(per_iteration(state, kRows));
-  state.SetBytesProcessed(per_iteration(state, kRows * 31));
+  state.SetBytesProcessed(per_iteration(state, kRows * bytes_per_row));
+}
+
+// f32 scores, f64 gradient: the f64 kernel. Bytes per row: pass 1 reads 6
+// (f32, u8, u8) and writes the 8-byte slope; pass 2 reads the slope and the
+// code (9) and writes 8: 31 in all.
+void BM_penalty_with_gradient_1e7_u8_groups(benchmark::State& state) {
+  run_dp_u8_groups(state, std::span<double>(const_cast<rows_data&>(data()).grad), 31);
 }
 BENCHMARK(BM_penalty_with_gradient_1e7_u8_groups)
     ->Arg(0)
@@ -111,22 +118,10 @@ BENCHMARK(BM_penalty_with_gradient_1e7_u8_groups)
 
 // f32 scores with an f32 gradient: the single-precision kernel
 // (penalty_kernel_f32.hpp). Bytes per row: pass 1 reads 6 (f32, u8, u8) and
-// writes nothing; pass 2 reads 5 (the label is not needed for demographic
-// parity, but is read) and writes the 4-byte gradient with streaming stores.
+// writes nothing; pass 2 reads 6 again and writes the 4-byte gradient with
+// streaming stores: 16 in all.
 void BM_penalty_f32_gradient_1e7_u8_groups(benchmark::State& state) {
-  auto& d = const_cast<rows_data&>(data());
-  fg::objectives::penalty_options opt;
-  opt.relax.kind = static_cast<fg::objectives::relaxation_kind>(state.range(0));
-  for (auto _ : state) {
-    const auto r = fg::objectives::demographic_parity(
-        fg::objectives::penalty_inputs<float, std::uint8_t>{
-            d.scores, d.labels, d.groups8, {}, kGroups},
-        opt, std::span<float>(d.grad32));
-    benchmark::DoNotOptimize(r.value);
-  }
-  state.SetLabel(state.range(0) == 0 ? "sigmoid" : state.range(0) == 1 ? "hinge" : "softplus");
-  state.SetItemsProcessed(per_iteration(state, kRows));
-  state.SetBytesProcessed(per_iteration(state, kRows * 16));
+  run_dp_u8_groups(state, std::span<float>(const_cast<rows_data&>(data()).grad32), 16);
 }
 BENCHMARK(BM_penalty_f32_gradient_1e7_u8_groups)
     ->Arg(0)

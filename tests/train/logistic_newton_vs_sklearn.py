@@ -108,7 +108,8 @@ with tempfile.TemporaryDirectory() as tmp:
             print(f"case {k}: n={n} d={d} C={C} intercept={fit_intercept}: converged={converged} "
                   f"iterations={iters} rel coef diff {diff:.3g}, objective vs lbfgs {rel_obj:.3g}")
 
-    # Adult's training matrix, as examples/adult_mitigation encodes it.
+    # Adult's training matrix with every one-hot column, sex included (108
+    # features; the adult_mitigation table drops sex, as Fairlearn does).
     converged, iters, ms, theta = run_tool(["adult", tmp])
     X = np.fromfile(os.path.join(tmp, "X.f64"))
     y = np.fromfile(os.path.join(tmp, "y.u8"), dtype=np.uint8)

@@ -17,10 +17,12 @@
 //
 // The gap form (max − min, or against the overall value) is chosen by name;
 // see gap_form.hpp for the formulas and the Fairlearn metrics-vs-reductions
-// distinction. Each penalty is two passes over the rows (penalty_kernel.hpp:
-// validate + vectorised relaxation + fixed-order group sums, then the
-// gradient in place). On invalid input the error names the first bad row,
-// and the gradient span's contents are unspecified (it may be partly written).
+// distinction. Each penalty is two passes over the rows. f32 scores with an
+// f32 gradient run penalty_kernel_f32.hpp (everything in f32, the gradient
+// untouched on invalid input); every other combination runs
+// penalty_kernel.hpp in f64 (validate + vectorised relaxation + fixed-order
+// group sums, then the gradient in place; on invalid input the gradient's
+// contents are unspecified). Either way the error names the first bad row.
 #pragma once
 
 #include <span>

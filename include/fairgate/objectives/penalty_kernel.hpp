@@ -104,21 +104,28 @@ inline std::uint32_t not_finite(double x) noexcept {
   return static_cast<std::uint32_t>(((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ffu) == 0x7ffu);
 }
 
+// Non-zero iff a row's label is not 0/1 or its group code is not below
+// n_groups (both kernels' row checks; integer ops, so the loops vectorise).
+template <class Group>
+inline std::uint32_t label_or_group_bad(std::uint8_t y, Group g, std::uint32_t n_groups) noexcept {
+  return static_cast<std::uint32_t>(y > 1) |
+         static_cast<std::uint32_t>(static_cast<std::uint32_t>(g) >= n_groups);
+}
+
+// Non-zero iff a weight is not finite or is negative (−0 is allowed).
+inline std::uint32_t weight_bad(double w) noexcept {
+  const std::int64_t b = std::bit_cast<std::int64_t>(w);
+  return not_finite(w) | static_cast<std::uint32_t>((b < 0) & ((b & 0x7fffffffffffffff) != 0));
+}
+
 // The vectorisable part of pass 1 for one block: checks, then f and f'.
 // Returns non-zero if any row of the block is invalid.
 #define FAIRGATE_OBJECTIVES_ROW_BLOCK_BODY                                            \
   std::uint32_t bad = 0;                                                              \
   for (std::size_t k = 0; k < m; ++k) {                                               \
     const double x = static_cast<double>(s[k]);                                       \
-    bad |= not_finite(x);                                                             \
-    bad |= static_cast<std::uint32_t>(y[k] > 1);                                      \
-    bad |= static_cast<std::uint32_t>(static_cast<std::uint32_t>(g[k]) >= n_groups);  \
-    if constexpr (Weighted) {                                                         \
-      const double wk = static_cast<double>(w[k]);                                    \
-      const std::int64_t wb = std::bit_cast<std::int64_t>(wk); /* negative, not -0 */ \
-      bad |= not_finite(wk) |                                                         \
-             static_cast<std::uint32_t>((wb < 0) & ((wb & 0x7fffffffffffffff) != 0)); \
-    }                                                                                 \
+    bad |= not_finite(x) | label_or_group_bad(y[k], g[k], n_groups);                 \
+    if constexpr (Weighted) bad |= weight_bad(static_cast<double>(w[k]));            \
     const auto pt = f(x, static_cast<double>(y[k]));                                  \
     v[k] = pt.value;                                                                  \
     d[k] = pt.slope;                                                                  \

@@ -74,6 +74,12 @@ inline constexpr std::size_t f32_block = 256;            // rows per f32 partial
 inline constexpr std::size_t f32_compare_max_slots = 16;  // above: the f64 scatter
 inline constexpr std::size_t f32_stream_min_rows = std::size_t{1} << 20;  // 4 MB of gradient
 
+// Non-zero iff a weight is not finite or is negative (−0 is allowed).
+inline std::uint32_t weight_bad(float w) noexcept {
+  const std::int32_t b = std::bit_cast<std::int32_t>(w);
+  return math::not_finite_f32(w) | static_cast<std::uint32_t>((b < 0) & ((b & 0x7fffffff) != 0));
+}
+
 // The instruction set the f32 loops run with, chosen once per process.
 enum class f32_isa : std::uint8_t { baseline, avx2, avx512 };
 inline f32_isa f32_isa_in_use() noexcept {
@@ -103,17 +109,12 @@ struct f32_block_rows {
   std::uint32_t bad = 0;                                                                \
   for (std::size_t k = 0; k < m; ++k) {                                                 \
     const float sk = s[k];                                                              \
-    bad |= math::not_finite_f32(sk);                                                    \
-    bad |= static_cast<std::uint32_t>(y[k] > 1);                                        \
-    bad |= static_cast<std::uint32_t>(static_cast<std::uint32_t>(g[k]) >= n_groups);    \
+    bad |= math::not_finite_f32(sk) | label_or_group_bad(y[k], g[k], n_groups);         \
     float val = f.value(sk, static_cast<float>(y[k]));                                  \
     if constexpr (Weighted) {                                                           \
-      const float wk = w[k];                                                            \
-      const std::int32_t wb = std::bit_cast<std::int32_t>(wk); /* negative, not -0 */   \
-      bad |= math::not_finite_f32(wk) |                                                 \
-             static_cast<std::uint32_t>((wb < 0) & ((wb & 0x7fffffff) != 0));          \
-      val = val * wk;                                                                   \
-      out.w[k] = wk;                                                                    \
+      bad |= weight_bad(w[k]);                                                          \
+      val = val * w[k];                                                                 \
+      out.w[k] = w[k];                                                                  \
     }                                                                                   \
     out.v[k] = val;                                                                     \
     out.slot[k] = static_cast<std::int32_t>(                                            \

@@ -330,7 +330,16 @@ inline newton_report fit_logistic_newton(const dataset_view& d, const newton_opt
     for (std::size_t j = 0; j < m; ++j) slope += g[j] * step[j];
     if (!(slope < 0.0)) break;  // no descent direction left at rounding level
     const double g1 = sum_abs(g);
-    const double tiny = 16.0 * std::numeric_limits<double>::epsilon() * std::abs(f0);
+    // The rounding error of f: f is a left-to-right sum of d.rows + 1
+    // non-negative terms, so |computed − exact| ≤ (d.rows + 1) · ε · f
+    // (Higham, Accuracy and Stability of Numerical Algorithms, §4.2).
+    // sklearn's 16 ε |f| suits numpy's pairwise sums (error O(ε log n)); with
+    // a sequential sum the noise of f exceeds it near the optimum (seen on
+    // Adult with EG's weights: |f(θ + Δ) − f(θ)| ≈ 1e-10 of noise against
+    // 16 ε f ≈ 4e-11), the full Newton step is rejected, and the fit crawls
+    // through t ≪ 1 steps for dozens of iterations.
+    const double tiny = (static_cast<double>(d.rows) + 16.0) *
+                        std::numeric_limits<double>::epsilon() * std::abs(f0);
     bool accepted = false;
     for (double t = 1.0; t >= 0x1p-60 && !accepted; t *= 0.5) {
       for (std::size_t j = 0; j < m; ++j) trial[j] = theta[j] + t * step[j];
