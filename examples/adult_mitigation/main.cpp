@@ -624,7 +624,7 @@ int main(int argc, char** argv) {
   std::printf("|---|---|---|---|---|---|\n");
   // Both unmitigated models must show a clear disparity.
   bool ok = rows[0].test.dp > 0.1 && rows[1].test.dp > 0.1;
-  std::size_t waived = 0;  // rows that miss a target, reported but not enforced
+  std::size_t missed = 0;  // rows that miss a target (waived, or failing the check)
   for (const auto& r : rows) {
     std::printf("| %s | %.4f | %.4f | %.4f | %.3f s |", r.method.c_str(), r.test.accuracy,
                 r.test.dp, r.test.eo, r.fit_s);
@@ -644,11 +644,11 @@ int main(int argc, char** argv) {
     if (excused) std::printf(" (reported, not enforced: %s)", noise.c_str());
     std::printf("\n");
     ok = ok && excused;
-    ++waived;
+    ++missed;
   }
   if (check) {
     std::printf("\n%s (%zu row(s) miss a target; the waived ones are reported, not enforced)\n",
-                ok ? "all enforced targets met" : "some targets missed", waived);
+                ok ? "all enforced targets met" : "some targets missed", missed);
     return ok ? 0 : 1;
   }
   return 0;
