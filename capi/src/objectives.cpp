@@ -3,6 +3,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <type_traits>
 
 #include <fairgate/fairgate.h>
 #include <fairgate/objectives/penalties.hpp>
@@ -45,6 +46,64 @@ fairgate_penalty_options read_options(const fairgate_penalty_options* in) {
   return o;
 }
 
+// The body of fairgate_penalty (Real = double) and fairgate_penalty_f32
+// (Real = float): one code path, so both entries check, map options and name
+// errors identically. With Real = float the scores, weights and gradient are
+// f32 and the penalties run the f32 kernel (penalty_kernel_f32.hpp).
+template <class Real>
+void penalty_entry(const fairgate_penalty_options* options, const Real* scores,
+                   const uint8_t* labels, const uint32_t* groups, const Real* weights, size_t n,
+                   uint32_t n_groups, double* out_value, Real* out_gradient) {
+  require_non_null(options, "options");
+  require_non_null(out_value, "out_value");
+  if (n > 0) {
+    require_non_null(scores, "scores");
+    require_non_null(labels, "labels");
+    require_non_null(groups, "groups");
+    require_non_null(out_gradient, "out_gradient");
+  }
+  const auto o = read_options(options);
+  const auto kind = checked_enum<fairgate_penalty_kind>(o.kind, 5, "options->kind");
+  obj::penalty_options p;
+  p.form = checked_enum<obj::gap_form>(o.form, 4, "options->form");
+  p.relax.kind = checked_enum<obj::relaxation_kind>(o.relaxation, 3, "options->relaxation");
+  p.relax.temperature = o.temperature;
+  p.tolerance = o.tolerance;
+  const auto agg =
+      checked_enum<obj::odds_aggregate>(o.odds_aggregate, 3, "options->odds_aggregate");
+  const obj::penalty_inputs<Real> in{
+      std::span<const Real>(scores, n), std::span<const std::uint8_t>(labels, n),
+      std::span<const std::uint32_t>(groups, n),
+      weights ? std::span<const Real>(weights, n) : std::span<const Real>(), n_groups};
+  // The C ABI promises untouched outputs on error. The f64 kernel validates
+  // rows while it already writes the gradient, so its rows are checked first
+  // (one extra read pass, only on this boundary). The f32 kernel checks every
+  // row in its first pass, which writes nothing, and names the first bad row
+  // the same way (objectives::validate), so it needs no extra pass
+  // (tests/capi/test_capi.c checks untouched outputs for both entries).
+  if constexpr (std::is_same_v<Real, double>) obj::validate(in, n);
+  const std::span<Real> grad(out_gradient, n);
+  double value = 0.0;
+  switch (kind) {
+    case FAIRGATE_PENALTY_DEMOGRAPHIC_PARITY:
+      value = obj::demographic_parity(in, p, grad).value;
+      break;
+    case FAIRGATE_PENALTY_EQUAL_OPPORTUNITY:
+      value = obj::equal_opportunity(in, p, grad).value;
+      break;
+    case FAIRGATE_PENALTY_EQUALIZED_ODDS:
+      value = obj::equalized_odds(in, p, agg, grad).value;
+      break;
+    case FAIRGATE_PENALTY_CALIBRATION_GAP:
+      value = obj::calibration_gap(in, p.form, grad).value;
+      break;
+    case FAIRGATE_PENALTY_LOSS_EQUALISATION:
+      value = obj::loss_equalisation(in, p.form, p.tolerance, grad).value;
+      break;
+  }
+  *out_value = value;
+}
+
 }  // namespace
 
 extern "C" {
@@ -68,51 +127,16 @@ fairgate_status fairgate_penalty(const fairgate_penalty_options* options, const 
                                  const double* weights, size_t n, uint32_t n_groups,
                                  double* out_value, double* out_gradient) {
   return guard([&] {
-    require_non_null(options, "options");
-    require_non_null(out_value, "out_value");
-    if (n > 0) {
-      require_non_null(scores, "scores");
-      require_non_null(labels, "labels");
-      require_non_null(groups, "groups");
-      require_non_null(out_gradient, "out_gradient");
-    }
-    const auto o = read_options(options);
-    const auto kind = checked_enum<fairgate_penalty_kind>(o.kind, 5, "options->kind");
-    obj::penalty_options p;
-    p.form = checked_enum<obj::gap_form>(o.form, 4, "options->form");
-    p.relax.kind = checked_enum<obj::relaxation_kind>(o.relaxation, 3, "options->relaxation");
-    p.relax.temperature = o.temperature;
-    p.tolerance = o.tolerance;
-    const auto agg =
-        checked_enum<obj::odds_aggregate>(o.odds_aggregate, 3, "options->odds_aggregate");
-    const obj::penalty_inputs<double> in{
-        std::span<const double>(scores, n), std::span<const std::uint8_t>(labels, n),
-        std::span<const std::uint32_t>(groups, n),
-        weights ? std::span<const double>(weights, n) : std::span<const double>(), n_groups};
-    // The fused kernels validate rows while they already write the gradient;
-    // the C ABI promises untouched outputs on error, so check the rows first
-    // (one extra read pass, only on this boundary).
-    obj::validate(in, n);
-    const std::span<double> grad(out_gradient, n);
-    double value = 0.0;
-    switch (kind) {
-      case FAIRGATE_PENALTY_DEMOGRAPHIC_PARITY:
-        value = obj::demographic_parity(in, p, grad).value;
-        break;
-      case FAIRGATE_PENALTY_EQUAL_OPPORTUNITY:
-        value = obj::equal_opportunity(in, p, grad).value;
-        break;
-      case FAIRGATE_PENALTY_EQUALIZED_ODDS:
-        value = obj::equalized_odds(in, p, agg, grad).value;
-        break;
-      case FAIRGATE_PENALTY_CALIBRATION_GAP:
-        value = obj::calibration_gap(in, p.form, grad).value;
-        break;
-      case FAIRGATE_PENALTY_LOSS_EQUALISATION:
-        value = obj::loss_equalisation(in, p.form, p.tolerance, grad).value;
-        break;
-    }
-    *out_value = value;
+    penalty_entry(options, scores, labels, groups, weights, n, n_groups, out_value, out_gradient);
+  });
+}
+
+fairgate_status fairgate_penalty_f32(const fairgate_penalty_options* options, const float* scores,
+                                     const uint8_t* labels, const uint32_t* groups,
+                                     const float* weights, size_t n, uint32_t n_groups,
+                                     double* out_value, float* out_gradient) {
+  return guard([&] {
+    penalty_entry(options, scores, labels, groups, weights, n, n_groups, out_value, out_gradient);
   });
 }
 

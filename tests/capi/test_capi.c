@@ -119,6 +119,232 @@ static void test_penalty_rejects_bad_input_without_writing(void) {
   CHECK(fairgate_penalty(&o, NULL, NULL, NULL, NULL, 0, 2, &value, NULL) == FAIRGATE_OK);
 }
 
+/* ------------------------------------------------- penalties in f32 */
+static void test_penalty_f32_matches_a_hand_computation(void) {
+  /* The case above in f32 (every number is a dyadic rational, exact in f32):
+   * hinge, τ = 1, demographic parity, max − min; value 1.25, gradient
+   * (0.5, 0.5, 0, −0.5) (the hinge's slope at its kink 1 + s = 0 is 0).
+   * Weighted, w = (1, 3, 2, 2): hinge values (1, 2, 0, 0.5);
+   * q0 = (1·1 + 3·2) / (1 + 3) = 7/4, q1 = (2·0 + 2·0.5) / (2 + 2) = 1/4,
+   * value = 7/4 − 1/4 = 1.5; dV/ds_i = ±w_i f'_i / W_g:
+   * (1·1/4, 3·1/4, −2·0/4, −2·1/4) = (0.25, 0.75, 0, −0.5). */
+  const float s[4] = {0.0f, 1.0f, -1.0f, -0.5f};
+  const float w[4] = {1.0f, 3.0f, 2.0f, 2.0f};
+  const uint8_t y[4] = {1, 0, 1, 0};
+  const uint32_t g[4] = {0, 0, 1, 1};
+  float grad[4] = {9, 9, 9, 9};
+  double value = 0;
+  fairgate_penalty_options o;
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  o.relaxation = FAIRGATE_RELAX_HINGE;
+  CHECK(fairgate_penalty_f32(&o, s, y, g, NULL, 4, 2, &value, grad) == FAIRGATE_OK);
+  CHECK(value == 1.25);
+  CHECK(grad[0] == 0.5f && grad[1] == 0.5f && grad[2] == 0.0f && grad[3] == -0.5f);
+  CHECK(fairgate_penalty_f32(&o, s, y, g, w, 4, 2, &value, grad) == FAIRGATE_OK);
+  CHECK(value == 1.5);
+  CHECK(grad[0] == 0.25f && grad[1] == 0.75f && grad[2] == 0.0f && grad[3] == -0.5f);
+}
+
+/* Deterministic test rows (a 64-bit LCG, Knuth's MMIX constants): group g
+ * shifts its scores by 0.3 g so the gaps are well away from 0. */
+static uint64_t lcg_state = 1;
+static double lcg_uniform(void) {
+  lcg_state = lcg_state * 6364136223846793005u + 1442695040888963407u;
+  return (double)(lcg_state >> 11) * 0x1p-53;
+}
+#define PEN_N 1000 /* several 256-row blocks of the f32 kernel, and a tail */
+
+static void test_penalty_f32_agrees_with_the_f64_entry(void) {
+  /* Every kind × relaxation × form, unweighted and weighted, with 4 groups
+   * (the f32 kernel's compare-and-add sums) and 20 groups (more than its 16
+   * slots: its f64 scatter), on the same rows: the f64 entry gets the f32
+   * scores and weights widened exactly. f32 relaxations carry a few ulp of f32
+   * (~1e-7) and f32 partial sums ~16 ulp, so the value must agree to 1e-5
+   * relative and every gradient entry to 1e-5 of the largest |gradient|. */
+  static float s32[PEN_N], w32[PEN_N], grad32[PEN_N];
+  static double s64[PEN_N], w64[PEN_N], grad64[PEN_N];
+  static uint8_t y[PEN_N];
+  static uint32_t g[PEN_N];
+  const uint32_t group_counts[2] = {4, 20};
+  double worst_value = 0.0, worst_grad = 0.0;
+  int compared = 0;
+  size_t gi, i;
+  int kind, relax, form, weighted;
+  for (gi = 0; gi < 2; ++gi) {
+    const uint32_t G = group_counts[gi];
+    lcg_state = 12345u + gi;
+    for (i = 0; i < PEN_N; ++i) {
+      g[i] = (uint32_t)(lcg_uniform() * G);
+      y[i] = (uint8_t)(lcg_uniform() < 0.4 + 0.02 * (double)g[i]);
+      s32[i] = (float)(4.0 * lcg_uniform() - 2.0 + 0.3 * (double)g[i]);
+      w32[i] = (float)(0.25 + 2.0 * lcg_uniform());
+      s64[i] = (double)s32[i];
+      w64[i] = (double)w32[i];
+    }
+    for (kind = 0; kind < 5; ++kind)
+      for (relax = 0; relax < 3; ++relax)
+        for (form = 0; form < 4; ++form)
+          for (weighted = 0; weighted < 2; ++weighted) {
+            fairgate_penalty_options o;
+            double v32 = -1, v64 = -1, gmax = 0, dv, config_grad = 0;
+            CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+            o.kind = kind;
+            o.relaxation = relax;
+            o.form = form;
+            o.temperature = 0.75;
+            o.tolerance = 0.01;
+            o.odds_aggregate = (kind + form) % 3;
+            CHECK(fairgate_penalty_f32(&o, s32, y, g, weighted ? w32 : NULL, PEN_N, G, &v32,
+                                       grad32) == FAIRGATE_OK);
+            CHECK(fairgate_penalty(&o, s64, y, g, weighted ? w64 : NULL, PEN_N, G, &v64,
+                                   grad64) == FAIRGATE_OK);
+            dv = fabs(v32 - v64) / (fabs(v64) > 1e-12 ? fabs(v64) : 1e-12);
+            if (dv > worst_value) worst_value = dv;
+            CHECK(dv <= 1e-5);
+            for (i = 0; i < PEN_N; ++i)
+              if (fabs(grad64[i]) > gmax) gmax = fabs(grad64[i]);
+            for (i = 0; i < PEN_N; ++i) {
+              const double dg = fabs((double)grad32[i] - grad64[i]) / (gmax > 0 ? gmax : 1.0);
+              if (dg > config_grad) config_grad = dg;
+            }
+            if (config_grad > worst_grad) worst_grad = config_grad;
+            CHECK(config_grad <= 1e-5);
+            ++compared;
+          }
+  }
+  printf("penalty f32 vs f64: %d configurations, worst value rel. error %.2g, worst gradient "
+         "error %.2g of max |gradient|\n", compared, worst_value, worst_grad);
+}
+
+/* Calls both entries with the same (bad) rows and checks: the expected
+ * status, the same status and message from both, the message contains
+ * `needle`, and neither entry wrote its outputs. */
+#define PEN_BAD 300 /* the bad row is last, after a whole 256-row block */
+static float pen_s32[PEN_BAD], pen_w32[PEN_BAD];
+static double pen_s64[PEN_BAD], pen_w64[PEN_BAD];
+static uint8_t pen_y[PEN_BAD];
+static uint32_t pen_g[PEN_BAD];
+
+static void reset_bad_rows(void) {
+  size_t i;
+  for (i = 0; i < PEN_BAD; ++i) {
+    pen_s32[i] = (float)((double)(i % 7) - 3.0);
+    pen_s64[i] = (double)pen_s32[i];
+    pen_w32[i] = 1.0f;
+    pen_w64[i] = 1.0;
+    pen_y[i] = (uint8_t)(i % 2);
+    pen_g[i] = (uint32_t)(i % 3);
+  }
+}
+
+static void check_both_fail_untouched(const fairgate_penalty_options* o, int weighted,
+                                      uint32_t n_groups, fairgate_status expected,
+                                      const char* needle) {
+  static float grad32[PEN_BAD];
+  static double grad64[PEN_BAD];
+  char message32[512];
+  double value32 = 42.0, value64 = 42.0;
+  fairgate_status st32, st64;
+  int untouched = 1;
+  size_t i;
+  for (i = 0; i < PEN_BAD; ++i) {
+    grad32[i] = 7.0f;
+    grad64[i] = 7.0;
+  }
+  st32 = fairgate_penalty_f32(o, pen_s32, pen_y, pen_g, weighted ? pen_w32 : NULL, PEN_BAD,
+                              n_groups, &value32, grad32);
+  snprintf(message32, sizeof message32, "%s", fairgate_last_error_message());
+  st64 = fairgate_penalty(o, pen_s64, pen_y, pen_g, weighted ? pen_w64 : NULL, PEN_BAD, n_groups,
+                          &value64, grad64);
+  CHECK(st32 == expected);
+  CHECK(st64 == expected);
+  CHECK(strcmp(message32, fairgate_last_error_message()) == 0);
+  CHECK(strstr(message32, needle) != NULL);
+  if (strstr(message32, needle) == NULL) fprintf(stderr, "  message: %s\n", message32);
+  for (i = 0; i < PEN_BAD; ++i) untouched &= grad32[i] == 7.0f && grad64[i] == 7.0;
+  CHECK(untouched && value32 == 42.0 && value64 == 42.0);
+}
+
+static void test_penalty_f32_rejects_bad_input_without_writing(void) {
+  const int kinds[5] = {0, 1, 2, 3, 4};
+  fairgate_penalty_options o;
+  float grad[2] = {7.0f, 7.0f};
+  double value = 42.0;
+  size_t k;
+  for (k = 0; k < 5; ++k) {
+    CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+    o.kind = kinds[k];
+    reset_bad_rows();
+    pen_s32[PEN_BAD - 1] = NAN;
+    pen_s64[PEN_BAD - 1] = NAN;
+    check_both_fail_untouched(&o, 0, 3, FAIRGATE_E_INVALID_VALUE, "scores[299] is not finite");
+    pen_s32[PEN_BAD - 1] = -INFINITY;
+    pen_s64[PEN_BAD - 1] = -INFINITY;
+    check_both_fail_untouched(&o, 0, 3, FAIRGATE_E_INVALID_VALUE, "scores[299] is not finite");
+    reset_bad_rows();
+    pen_y[PEN_BAD - 1] = 2;
+    check_both_fail_untouched(&o, 0, 3, FAIRGATE_E_OUT_OF_RANGE,
+                              "labels[299] = 2: labels must be 0 or 1");
+    reset_bad_rows();
+    pen_g[PEN_BAD - 1] = 3;
+    check_both_fail_untouched(&o, 1, 3, FAIRGATE_E_OUT_OF_RANGE,
+                              "groups[299] = 3 is not below n_groups = 3");
+    reset_bad_rows();
+    pen_w32[PEN_BAD - 1] = -0.5f;
+    pen_w64[PEN_BAD - 1] = -0.5;
+    check_both_fail_untouched(&o, 1, 3, FAIRGATE_E_INVALID_VALUE, "weights[299]");
+  }
+  /* Options and shapes. */
+  reset_bad_rows();
+  check_both_fail_untouched(&o, 0, 0, FAIRGATE_E_INVALID_ARGUMENT, "n_groups must be at least 1");
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  o.kind = 17;
+  check_both_fail_untouched(&o, 0, 3, FAIRGATE_E_INVALID_ARGUMENT, "options->kind = 17");
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  o.form = -1;
+  check_both_fail_untouched(&o, 0, 3, FAIRGATE_E_INVALID_ARGUMENT, "options->form = -1");
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  o.relaxation = 3;
+  check_both_fail_untouched(&o, 0, 3, FAIRGATE_E_INVALID_ARGUMENT, "options->relaxation = 3");
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  o.odds_aggregate = 3;
+  check_both_fail_untouched(&o, 0, 3, FAIRGATE_E_INVALID_ARGUMENT, "options->odds_aggregate = 3");
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  o.struct_size = 8;
+  check_both_fail_untouched(&o, 0, 3, FAIRGATE_E_INVALID_ARGUMENT, "options->struct_size = 8");
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  o.temperature = 0.0;
+  check_both_fail_untouched(&o, 0, 3, FAIRGATE_E_INVALID_ARGUMENT, "temperature");
+  /* τ = 1e-300 is valid in f64 but 1/τ overflows a float: only the f32 entry fails. */
+  o.temperature = 1e-300;
+  CHECK(fairgate_penalty_f32(&o, pen_s32, pen_y, pen_g, NULL, 2, 3, &value, grad) ==
+        FAIRGATE_E_INVALID_ARGUMENT);
+  CHECK(strstr(fairgate_last_error_message(), "too small for f32 scores") != NULL);
+  CHECK(value == 42.0 && grad[0] == 7.0f && grad[1] == 7.0f);
+  /* NULL pointers: each is named; n = 0 needs no arrays. */
+  CHECK(fairgate_penalty_options_init(&o) == FAIRGATE_OK);
+  CHECK(fairgate_penalty_f32(NULL, pen_s32, pen_y, pen_g, NULL, 2, 3, &value, grad) ==
+        FAIRGATE_E_NULL_POINTER);
+  CHECK(strstr(fairgate_last_error_message(), "options is NULL") != NULL);
+  CHECK(fairgate_penalty_f32(&o, NULL, pen_y, pen_g, NULL, 2, 3, &value, grad) ==
+        FAIRGATE_E_NULL_POINTER);
+  CHECK(strstr(fairgate_last_error_message(), "scores is NULL") != NULL);
+  CHECK(fairgate_penalty_f32(&o, pen_s32, NULL, pen_g, NULL, 2, 3, &value, grad) ==
+        FAIRGATE_E_NULL_POINTER);
+  CHECK(strstr(fairgate_last_error_message(), "labels is NULL") != NULL);
+  CHECK(fairgate_penalty_f32(&o, pen_s32, pen_y, NULL, NULL, 2, 3, &value, grad) ==
+        FAIRGATE_E_NULL_POINTER);
+  CHECK(strstr(fairgate_last_error_message(), "groups is NULL") != NULL);
+  CHECK(fairgate_penalty_f32(&o, pen_s32, pen_y, pen_g, NULL, 2, 3, NULL, grad) ==
+        FAIRGATE_E_NULL_POINTER);
+  CHECK(strstr(fairgate_last_error_message(), "out_value is NULL") != NULL);
+  CHECK(fairgate_penalty_f32(&o, pen_s32, pen_y, pen_g, NULL, 2, 3, &value, NULL) ==
+        FAIRGATE_E_NULL_POINTER);
+  CHECK(strstr(fairgate_last_error_message(), "out_gradient is NULL") != NULL);
+  CHECK(value == 42.0 && grad[0] == 7.0f && grad[1] == 7.0f);
+  CHECK(fairgate_penalty_f32(&o, NULL, NULL, NULL, NULL, 0, 2, &value, NULL) == FAIRGATE_OK);
+}
+
 /* ---------------------------------------------------------------- metrics */
 /* The shared example: 8 rows, 3 groups (group 2 has no rows).
  *   group 0: y 1 1 0 0, pred 1 0 1 0 -> tp 1, fn 1, fp 1, tn 1
@@ -813,6 +1039,9 @@ int main(void) {
   test_two_handles_with_the_same_key_agree();
   test_penalty_matches_a_hand_computation();
   test_penalty_rejects_bad_input_without_writing();
+  test_penalty_f32_matches_a_hand_computation();
+  test_penalty_f32_agrees_with_the_f64_entry();
+  test_penalty_f32_rejects_bad_input_without_writing();
   test_accumulator_counts_match_the_hand_tables();
   test_scores_with_a_threshold_equal_hard_predictions();
   test_merging_shards_equals_the_whole();

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,23 @@ void check_message_is_readable() {
   const char* m = fairgate_last_error_message();
   volatile std::size_t n = std::strlen(m);  // must be a valid C string
   (void)n;
+}
+
+// A double as the float a float32 caller would hold: out-of-range values
+// round to ±Inf (a plain static_cast would be undefined behaviour there).
+float to_float(double x) {
+  constexpr double max = static_cast<double>(std::numeric_limits<float>::max());
+  if (x > max) return std::numeric_limits<float>::infinity();
+  if (x < -max) return -std::numeric_limits<float>::infinity();
+  return static_cast<float>(x);  // NaN stays NaN
+}
+
+// A failed call must not have written its outputs (the C ABI's promise).
+template <class Real>
+void require_untouched(double value, const std::vector<Real>& out, Real sentinel) {
+  if (value != 12345.0) __builtin_trap();
+  for (const Real x : out)
+    if (x != sentinel) __builtin_trap();
 }
 
 // Raw storage for n elements of any dtype (8 bytes each, aligned for all).
@@ -439,9 +457,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           w[i] = in.take<double>();
         }
         const bool weighted = in.take<std::uint8_t>() % 2u;
-        double value = 0;
-        (void)fairgate_penalty(&o, s.data(), y.data(), g.data(), weighted ? w.data() : nullptr, n,
-                               n_groups, &value, grad.data());
+        // Both entries promise untouched outputs on any error: pre-fill them
+        // with a sentinel and trap if a failing call wrote anything.
+        constexpr double sentinel = 12345.0;
+        double value = sentinel;
+        grad.assign(n, sentinel);
+        if (fairgate_penalty(&o, s.data(), y.data(), g.data(), weighted ? w.data() : nullptr, n,
+                             n_groups, &value, grad.data()) != FAIRGATE_OK)
+          require_untouched(value, grad, sentinel);
+        check_message_is_readable();
+        // The same rows through the f32 entry (values beyond the float range
+        // become ±Inf, as a float32 caller would hold them).
+        std::vector<float> s32(n), w32(n), grad32(n, static_cast<float>(sentinel));
+        for (std::size_t i = 0; i < n; ++i) {
+          s32[i] = to_float(s[i]);
+          w32[i] = to_float(w[i]);
+        }
+        value = sentinel;
+        if (fairgate_penalty_f32(&o, s32.data(), y.data(), g.data(),
+                                 weighted ? w32.data() : nullptr, n, n_groups, &value,
+                                 grad32.data()) != FAIRGATE_OK)
+          require_untouched(value, grad32, static_cast<float>(sentinel));
         check_message_is_readable();
         break;
       }
@@ -493,11 +529,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       case 11: {
         // Serialise, corrupt or truncate, deserialise, merge.
-        std::size_t size = 0;
-        if (fairgate_accumulator_serialize(acc, nullptr, 0, &size) != FAIRGATE_OK) break;
-        std::vector<std::uint8_t> bytes(size);
-        const std::size_t cap = in.take<std::uint8_t>() % 8u ? size : size / 2;
-        if (fairgate_accumulator_serialize(acc, bytes.data(), cap, &size) != FAIRGATE_OK) break;
+        std::size_t blob_size = 0;
+        if (fairgate_accumulator_serialize(acc, nullptr, 0, &blob_size) != FAIRGATE_OK) break;
+        std::vector<std::uint8_t> bytes(blob_size);
+        const std::size_t cap = in.take<std::uint8_t>() % 8u ? blob_size : blob_size / 2;
+        if (fairgate_accumulator_serialize(acc, bytes.data(), cap, &blob_size) != FAIRGATE_OK) break;
         if (in.take<std::uint8_t>() % 2u && !bytes.empty()) {
           bytes[in.take<std::uint16_t>() % bytes.size()] ^= in.take<std::uint8_t>();
         }
