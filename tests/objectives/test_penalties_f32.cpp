@@ -271,3 +271,51 @@ TEST_CASE("The f32 kernel's baseline, AVX2 and AVX-512 loops give the same bits"
   }
 }
 #endif
+
+TEST_CASE("The f32 kernel's streamed gradient (2^20 rows and more) equals the cached one") {
+  // Above f32_stream_min_rows a 16-byte-aligned gradient is written with
+  // non-temporal stores; a gradient one float off that alignment is written
+  // with plain stores. The bits must not differ, the tail block included.
+  const std::size_t n = fo::detail::f32_stream_min_rows + 77;
+  const auto q = make_f32(n, 7, 3);
+  std::vector<float> aligned(n), shifted(n + 4);
+  float* base = shifted.data();
+  while (reinterpret_cast<std::uintptr_t>(base) % 16 == 0) ++base;  // force the plain stores
+  const fo::penalty_inputs<float> in{q.scores, q.labels, q.groups, {}, 7};
+  fo::penalty_options opt;
+  opt.relax = {fo::relaxation_kind::softplus, 0.4};
+  const auto a = fo::equal_opportunity(in, opt, std::span<float>(aligned));
+  const auto b = fo::equal_opportunity(in, opt, std::span<float>(base, n));
+  CHECK(a.value == b.value);
+  CHECK(std::equal(aligned.begin(), aligned.end(), base, [](float x, float y) {
+    return std::bit_cast<std::uint32_t>(x) == std::bit_cast<std::uint32_t>(y);
+  }));
+  // Rows outside the subset (negatives) get a zero gradient.
+  for (std::size_t i = 0; i < n; i += 9973)
+    if (q.labels[i] == 0) CHECK(aligned[i] == 0.0f);
+}
+
+TEST_CASE("The f32 kernel handles no rows and groups without rows") {
+  const std::vector<float> none;
+  const std::vector<std::uint8_t> no_labels;
+  const std::vector<std::uint32_t> no_groups;
+  std::vector<float> g;
+  const fo::penalty_options opt;
+  const auto r = fo::demographic_parity(fo::penalty_inputs<float>{none, no_labels, no_groups, {}, 3},
+                                        opt, std::span<float>(g));
+  CHECK(r.value == 0.0);
+  CHECK(r.defined == std::vector<std::uint8_t>{0, 0, 0});
+  // Group 1 of 3 has no rows: it is left out, not counted as a zero rate.
+  const std::vector<float> s{1.0f, -1.0f, 0.5f};
+  const std::vector<std::uint8_t> y{1, 0, 1};
+  const std::vector<std::uint32_t> grp{0, 2, 2};
+  std::vector<float> g3(3);
+  const auto r3 =
+      fo::demographic_parity(fo::penalty_inputs<float>{s, y, grp, {}, 3}, opt, std::span<float>(g3));
+  CHECK(r3.defined == std::vector<std::uint8_t>{1, 0, 1});
+  std::vector<double> g64(3);
+  const std::vector<double> s64(s.begin(), s.end());
+  const auto r64 = fo::demographic_parity(fo::penalty_inputs<double>{s64, y, grp, {}, 3}, opt,
+                                          std::span<double>(g64));
+  CHECK(std::fabs(r3.value - r64.value) <= 1e-6);
+}
