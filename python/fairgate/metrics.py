@@ -129,6 +129,37 @@ class _Auc(_c.Structure):
 _roc_auc = declare("fairgate_roc_auc",
                    [_c.c_void_p, _c.c_int32, _c.c_void_p, _c.c_int32, _c.c_void_p, _c.c_int32,
                     _c.c_void_p, _c.c_int32, _c.c_size_t, _c.c_uint32, _P(_Auc), _P(_Auc)])
+
+
+class _AccumulatorOptions(_c.Structure):
+    _fields_ = [("struct_size", _c.c_uint32), ("calibration_bins", _c.c_uint32),
+                ("histogram_bins", _c.c_uint32), ("histogram_min", _c.c_double),
+                ("histogram_max", _c.c_double)]
+
+
+class _CalibrationSummary(_c.Structure):
+    _fields_ = [("count", _c.c_uint64), ("weight", _c.c_double), ("mean_score", _c.c_double),
+                ("base_rate", _c.c_double), ("calibration_in_the_large", _c.c_double),
+                ("ece", _c.c_double), ("mce", _c.c_double), ("defined", _c.c_int32)]
+
+
+class _CalibrationBin(_c.Structure):
+    _fields_ = [("lower", _c.c_double), ("upper", _c.c_double), ("count", _c.c_uint64),
+                ("weight", _c.c_double), ("mean_predicted", _c.c_double),
+                ("fraction_positive", _c.c_double), ("nonempty", _c.c_int32)]
+
+
+_GROUP_OVERALL = 0xFFFFFFFF
+_aopts_init = declare("fairgate_accumulator_options_init", [_P(_AccumulatorOptions)])
+_create_opts = declare("fairgate_accumulator_create_with_options",
+                       [_c.c_uint32, _P(_AccumulatorOptions), _P(_c.c_void_p)])
+_get_opts = declare("fairgate_accumulator_get_options", [_c.c_void_p, _P(_AccumulatorOptions)])
+_calibration = declare("fairgate_accumulator_calibration",
+                       [_c.c_void_p, _P(_CalibrationSummary), _P(_CalibrationSummary)])
+_reliability = declare("fairgate_accumulator_reliability_bins",
+                       [_c.c_void_p, _c.c_uint32, _P(_CalibrationBin), _c.c_size_t,
+                        _P(_c.c_size_t)])
+_auc_binned = declare("fairgate_accumulator_roc_auc_binned", [_c.c_void_p, _P(_Auc), _P(_Auc)])
 _aif360 = declare("fairgate_aif360_value",
                   [_c.c_void_p, _c.c_int32, _c.c_void_p, _c.c_size_t, _c.c_void_p, _c.c_size_t,
                    _P(_MetricOptions), _P(_c.c_double), _P(_c.c_int32)])
@@ -205,12 +236,39 @@ class Accumulator:
     """Per-group confusion counts (and exact weight sums), mergeable and serialisable.
 
     The binding of fairgate_accumulator; add batches with add(), combine shards
-    with merge(), ship them with to_bytes() / Accumulator.from_bytes()."""
+    with merge(), ship them with to_bytes() / Accumulator.from_bytes().
 
-    def __init__(self, n_groups: int, *, _handle=None):
+    Optional score statistics, fixed at construction (then every add() needs
+    scores, and with calibration bins they must lie in [0, 1]):
+      calibration_bins=n   equal-width bins on [0, 1] per group (sklearn
+                           calibration_curve strategy="uniform"):
+                           calibration() gives ECE, MCE, calibration-in-the-large
+                           and the reliability bins, exactly;
+      histogram_bins=n     a score histogram per (group, label) over
+                           histogram_range (default (0, 1); scores outside count
+                           in the end bins): roc_auc_binned() gives the binned
+                           ROC AUC, within sum_b P_b N_b / (2 P N) of the exact AUC.
+    Both merge and serialise exactly: results from merged shards equal those
+    of one accumulator over all rows bit for bit.
+
+        >>> acc = Accumulator(2, calibration_bins=10, histogram_bins=200)
+        >>> acc.add(y, scores=p, groups=g)
+        >>> acc.calibration()["by_group"][1]["ece"], acc.roc_auc_binned()["overall"]
+    """
+
+    def __init__(self, n_groups: int, *, calibration_bins: int = 0, histogram_bins: int = 0,
+                 histogram_range=(0.0, 1.0), _handle=None):
         self._h = _c.c_void_p()
         if _handle is not None:
             self._h = _handle
+        elif calibration_bins or histogram_bins:
+            o = _AccumulatorOptions()
+            check(_aopts_init(_c.byref(o)))
+            lo, hi = histogram_range
+            o.calibration_bins = _u32(calibration_bins, "calibration_bins")
+            o.histogram_bins = _u32(histogram_bins, "histogram_bins")
+            o.histogram_min, o.histogram_max = float(lo), float(hi)
+            check(_create_opts(int(n_groups), _c.byref(o), _c.byref(self._h)))
         else:
             check(_create(int(n_groups), _c.byref(self._h)))
 
@@ -297,6 +355,73 @@ class Accumulator:
         check(_deserialize(b, len(b), _c.byref(h)))
         return cls(0, _handle=h)
 
+    @property
+    def score_options(self) -> dict:
+        """{"calibration_bins", "histogram_bins", "histogram_range"} (0 bins = not kept)."""
+        o = _AccumulatorOptions()
+        check(_aopts_init(_c.byref(o)))
+        check(_get_opts(self._h, _c.byref(o)))
+        return {"calibration_bins": o.calibration_bins, "histogram_bins": o.histogram_bins,
+                "histogram_range": (o.histogram_min, o.histogram_max)}
+
+    # --- score statistics -------------------------------------------------
+    def _reliability_bins(self, group: int) -> dict:
+        n = _c.c_size_t()
+        check(_reliability(self._h, group, None, 0, _c.byref(n)))
+        bins = (_CalibrationBin * max(1, n.value))()
+        check(_reliability(self._h, group, bins, n.value, _c.byref(n)))
+        b = bins[:n.value]
+        return {
+            "lower": np.array([x.lower for x in b], dtype=np.float64),
+            "upper": np.array([x.upper for x in b], dtype=np.float64),
+            "count": np.array([x.count for x in b], dtype=np.uint64),
+            "weight": np.array([x.weight for x in b], dtype=np.float64),
+            "mean_predicted": np.array([x.mean_predicted for x in b], dtype=np.float64),
+            "fraction_positive": np.array([x.fraction_positive for x in b], dtype=np.float64),
+            "nonempty": np.array([bool(x.nonempty) for x in b], dtype=bool),
+        }
+
+    def calibration(self) -> dict:
+        """Calibration per group and overall from the accumulator's equal-width bins.
+
+        Returns {"by_group": [curve for each group code], "overall": curve}; a
+        curve is a dict with floats "ece", "mce", "calibration_in_the_large",
+        "mean_score", "base_rate", "weight", int "count", bool "defined", and
+        "bins": numpy arrays over all bins (empty ones included) "lower",
+        "upper", "count", "weight", "mean_predicted", "fraction_positive",
+        "nonempty". sklearn's calibration_curve(y, p, n_bins=n,
+        strategy="uniform") is (fraction_positive[nonempty],
+        mean_predicted[nonempty]). Undefined values (a group without rows) are NaN.
+        """
+        g = self.n_groups
+        by = (_CalibrationSummary * g)()
+        overall = _CalibrationSummary()
+        check(_calibration(self._h, by, _c.byref(overall)))
+
+        def curve(s, group):
+            return {"ece": s.ece, "mce": s.mce,
+                    "calibration_in_the_large": s.calibration_in_the_large,
+                    "mean_score": s.mean_score, "base_rate": s.base_rate, "weight": s.weight,
+                    "count": int(s.count), "defined": bool(s.defined),
+                    "bins": self._reliability_bins(group)}
+
+        return {"by_group": [curve(by[k], k) for k in range(g)],
+                "overall": curve(overall, _GROUP_OVERALL)}
+
+    def roc_auc_binned(self) -> dict:
+        """Binned ROC AUC from the score histogram: {"by_group": float array
+        (NaN where a group lacks a class), "overall": float, "n_pos", "n_neg":
+        uint64 arrays by group}. Within sum_b P_b N_b / (2 P N) of the exact
+        AUC (roc_auc_by_group); weighted once a weighted batch was added."""
+        g = self.n_groups
+        by = (_Auc * g)()
+        overall = _Auc()
+        check(_auc_binned(self._h, by, _c.byref(overall)))
+        return {"by_group": np.array([v.auc for v in by], dtype=np.float64),
+                "overall": overall.auc,
+                "n_pos": np.array([v.n_pos for v in by], dtype=np.uint64),
+                "n_neg": np.array([v.n_neg for v in by], dtype=np.uint64)}
+
     # --- read-outs --------------------------------------------------------
     def metric(self, metric, **options):
         """(by_group list of floats, overall float) of a named metric."""
@@ -329,6 +454,13 @@ class Accumulator:
         check(_aif360(self._h, _index(name, AIF360_METRICS, "AIF360 metric"), u.ctypes.data, u.size,
                       p.ctypes.data, p.size, _c.byref(o), _c.byref(value), _c.byref(und)))
         return value.value
+
+
+def _u32(v, name) -> int:
+    v = int(v)
+    if not 0 <= v < 2**32:
+        raise ValueError(f"{name} = {v}: must be in [0, 2**32)")
+    return v
 
 
 def _accumulate(y_true, y_pred, sensitive_features, sample_weight):

@@ -374,6 +374,57 @@ void fuzz_monitor(input& in, fairgate_monitor*& mon) {
   }
 }
 
+// Calibration, reliability bins and the binned AUC of an accumulator (with or
+// without score statistics, or NULL). Every failing call must leave its
+// outputs as they were: they are pre-filled with a byte pattern and compared.
+void fuzz_score_results(input& in, const fairgate_accumulator* acc, std::uint32_t n_groups) {
+  const auto fill = [](auto& v) {
+    if (!v.empty()) std::memset(static_cast<void*>(v.data()), 0x5A, v.size() * sizeof(v[0]));
+  };
+  const auto untouched = [](const auto& v) {
+    const auto* b = reinterpret_cast<const unsigned char*>(v.data());
+    for (std::size_t i = 0; i < v.size() * sizeof(v[0]); ++i)
+      if (b[i] != 0x5A) __builtin_trap();
+  };
+  std::vector<fairgate_calibration_summary> cal(n_groups + 1);
+  fill(cal);
+  if (fairgate_accumulator_calibration(acc, in.take<std::uint8_t>() % 8u ? cal.data() : nullptr,
+                                       in.take<std::uint8_t>() % 2u ? &cal[n_groups] : nullptr) !=
+      FAIRGATE_OK)
+    untouched(cal);
+  check_message_is_readable();
+  std::uint32_t group = in.take<std::uint8_t>() % 8u;
+  if (group == 7) group = FAIRGATE_GROUP_OVERALL;
+  std::vector<fairgate_calibration_bin> bins(in.take<std::uint8_t>() % 20u);
+  fill(bins);
+  std::vector<std::size_t> count(1);
+  fill(count);
+  const bool null_bins = in.take<std::uint8_t>() % 4u == 0;
+  if (fairgate_accumulator_reliability_bins(
+          acc, group, null_bins ? nullptr : bins.data(), in.take<std::uint8_t>() % 24u,
+          in.take<std::uint8_t>() % 8u ? count.data() : nullptr) != FAIRGATE_OK) {
+    untouched(bins);
+    untouched(count);
+  }
+  check_message_is_readable();
+  std::vector<fairgate_auc_value> auc(n_groups + 1);
+  fill(auc);
+  if (fairgate_accumulator_roc_auc_binned(
+          acc, in.take<std::uint8_t>() % 8u ? auc.data() : nullptr,
+          in.take<std::uint8_t>() % 2u ? &auc[n_groups] : nullptr) != FAIRGATE_OK)
+    untouched(auc);
+  check_message_is_readable();
+  // get_options: a failure writes nothing (struct_size is ours, the rest the pattern).
+  std::vector<fairgate_accumulator_options> o(1);
+  fill(o);
+  o[0].struct_size = in.take<std::uint8_t>() % 4u ? sizeof(o[0]) : in.take<std::uint8_t>();
+  const fairgate_accumulator_options before = o[0];
+  if (fairgate_accumulator_get_options(acc, o.data()) != FAIRGATE_OK &&
+      std::memcmp(&before, o.data(), sizeof before) != 0)
+    __builtin_trap();
+  check_message_is_readable();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -484,8 +535,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 9: {
         fairgate_accumulator_destroy(acc);
         acc = nullptr;
-        if (fairgate_accumulator_create(in.take<std::uint8_t>() % 6u, &acc) != FAIRGATE_OK)
-          acc = nullptr;
+        const std::uint32_t n_groups = in.take<std::uint8_t>() % 6u;
+        const auto how = in.take<std::uint8_t>() % 4u;
+        if (how == 0) {
+          if (fairgate_accumulator_create(n_groups, &acc) != FAIRGATE_OK) acc = nullptr;
+        } else {
+          // Score statistics: small bin counts mostly, sometimes huge or a bad
+          // range (NaN, Inf, min >= max) or a fuzzed struct_size.
+          fairgate_accumulator_options o;
+          (void)fairgate_accumulator_options_init(&o);
+          o.calibration_bins = in.take<std::uint8_t>() % 16u;
+          o.histogram_bins = in.take<std::uint8_t>() % 40u;
+          if (in.take<std::uint8_t>() % 16u == 0) o.calibration_bins = in.take<std::uint32_t>();
+          if (in.take<std::uint8_t>() % 16u == 0) o.histogram_bins = in.take<std::uint32_t>();
+          if (in.take<std::uint8_t>() % 4u == 0) {
+            o.histogram_min = in.take<double>();
+            o.histogram_max = in.take<double>();
+          }
+          if (in.take<std::uint8_t>() % 16u == 0) o.struct_size = in.take<std::uint8_t>();
+          fairgate_accumulator* const sentinel = reinterpret_cast<fairgate_accumulator*>(&o);
+          fairgate_accumulator* out = sentinel;
+          if (fairgate_accumulator_create_with_options(n_groups, how == 3 ? nullptr : &o, &out) ==
+              FAIRGATE_OK) {
+            acc = out;
+          } else if (out != sentinel) {
+            __builtin_trap();  // a failed create wrote *out
+          }
+        }
         check_message_is_readable();
         break;
       }
@@ -533,7 +609,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (fairgate_accumulator_serialize(acc, nullptr, 0, &blob_size) != FAIRGATE_OK) break;
         std::vector<std::uint8_t> bytes(blob_size);
         const std::size_t cap = in.take<std::uint8_t>() % 8u ? blob_size : blob_size / 2;
-        if (fairgate_accumulator_serialize(acc, bytes.data(), cap, &blob_size) != FAIRGATE_OK) break;
+        if (fairgate_accumulator_serialize(acc, bytes.data(), cap, &blob_size) != FAIRGATE_OK)
+          break;
         if (in.take<std::uint8_t>() % 2u && !bytes.empty()) {
           bytes[in.take<std::uint16_t>() % bytes.size()] ^= in.take<std::uint8_t>();
         }
@@ -584,6 +661,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)fairgate_accumulator_counts(acc, in.take<std::uint8_t>() % 7u, &c);
         (void)fairgate_accumulator_weights(acc, in.take<std::uint8_t>() % 7u, cells);
         check_message_is_readable();
+        fuzz_score_results(in, acc, G);
         break;
       }
       case 14: {

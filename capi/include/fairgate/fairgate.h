@@ -295,13 +295,16 @@ fairgate_accumulator_create(uint32_t n_groups, fairgate_accumulator** out);
 FAIRGATE_API void fairgate_accumulator_destroy(fairgate_accumulator* acc);
 
 /* Adds the rows of `inputs` (options may be NULL: one thread). On any error
- * the accumulator is unchanged (every row is validated first). */
+ * the accumulator is unchanged (every row is validated first). An accumulator
+ * with score statistics (fairgate_accumulator_create_with_options) also bins
+ * each row's score, and then needs `scores` (not y_pred). */
 FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
 fairgate_accumulator_add(fairgate_accumulator* acc, const fairgate_binary_inputs* inputs,
                          const fairgate_accumulate_options* options);
 
 /* acc := acc u other (other is not modified; acc == other is allowed and
- * doubles every count). Both must have the same n_groups. */
+ * doubles every count). Both must have the same n_groups and the same score
+ * statistics options (FAIRGATE_E_INVALID_ARGUMENT otherwise, acc unchanged). */
 FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
 fairgate_accumulator_merge(fairgate_accumulator* acc, const fairgate_accumulator* other);
 
@@ -332,6 +335,54 @@ FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_serialize(
  * (corruption, truncation) FAIRGATE_E_VERIFICATION. *out must be destroyed. */
 FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
 fairgate_accumulator_deserialize(const uint8_t* bytes, size_t size, fairgate_accumulator** out);
+
+/* Score statistics an accumulator can keep (metrics/score_bins.hpp), fixed
+ * when it is created:
+ *   calibration_bins  equal-width bins on [0, 1] per group (0 = none): edges
+ *                     numpy.linspace(0, 1, n + 1), a score p in bin
+ *                     #{inner edges < p} (sklearn calibration_curve
+ *                     strategy='uniform'); gives exact ECE / MCE / reliability
+ *                     bins / calibration-in-the-large, see
+ *                     fairgate_accumulator_calibration below.
+ *   histogram_bins    a score histogram per (group, label) with bins
+ *                     numpy.linspace(histogram_min, histogram_max, n + 1)
+ *                     (0 = none); scores outside the range count in the end
+ *                     bins. Gives the binned ROC AUC
+ *                     (fairgate_accumulator_roc_auc_binned).
+ * Each bin count is at most 65536. An accumulator with any score statistics
+ * needs scores in every fairgate_accumulator_add (hard predictions give
+ * FAIRGATE_E_INVALID_ARGUMENT), and with calibration bins every score must
+ * lie in [0, 1] (FAIRGATE_E_OUT_OF_RANGE naming the row). Merging needs
+ * equal options on both sides (FAIRGATE_E_INVALID_ARGUMENT otherwise).
+ * Serialised accumulators with score statistics use format version 2, which
+ * keeps the options and every bin exactly (merge and round trips stay bit
+ * for bit); accumulators without them keep writing version 1. */
+typedef struct fairgate_accumulator_options {
+  uint32_t struct_size;      /* sizeof(fairgate_accumulator_options) */
+  uint32_t calibration_bins; /* default 0 (none) */
+  uint32_t histogram_bins;   /* default 0 (none) */
+  double histogram_min;      /* default 0; finite, < histogram_max */
+  double histogram_max;      /* default 1 */
+} fairgate_accumulator_options;
+
+/* Fills the defaults: no score statistics, histogram range [0, 1]. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_accumulator_options_init(fairgate_accumulator_options* options);
+
+/* fairgate_accumulator_create with score statistics. options = NULL is the
+ * same as fairgate_accumulator_create. Bad options (too many bins, a bad
+ * histogram range, struct_size too small) give FAIRGATE_E_INVALID_ARGUMENT
+ * and leave *out untouched. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status
+fairgate_accumulator_create_with_options(uint32_t n_groups,
+                                         const fairgate_accumulator_options* options,
+                                         fairgate_accumulator** out);
+
+/* The options an accumulator was created with (also after deserialize).
+ * out->struct_size must be set (call fairgate_accumulator_options_init
+ * first); only the fields that size covers are written. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_get_options(
+    const fairgate_accumulator* acc, fairgate_accumulator_options* out);
 
 /* ------------------------------------------------------------------------ */
 /* Metrics and disparities (metrics/rates.hpp, frame.hpp, disparities.hpp)   */
@@ -489,6 +540,82 @@ FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_roc_auc(
     const void* scores, int32_t scores_dtype, const void* labels, int32_t labels_dtype,
     const void* groups, int32_t groups_dtype, const void* weights, int32_t weights_dtype, size_t n,
     uint32_t n_groups, fairgate_auc_value* out_by_group, fairgate_auc_value* out_overall);
+
+/* ------------------------------------------------------------------------ */
+/* Score statistics of accumulators (metrics/accumulator_scores.hpp)         */
+/*
+ * For accumulators created with fairgate_accumulator_create_with_options.
+ * Every value is computed from exact per-bin sums, so results from merged
+ * shards (or deserialised bytes) equal those of one accumulator over all the
+ * rows BIT FOR BIT, for any split, order and thread count.
+ *
+ * Calibration (exact): per group and overall, the results of
+ * sklearn.calibration.calibration_curve(strategy='uniform') per bin, plus
+ *   ECE  = sum_b (W_b / W) |fraction_positive_b - mean_predicted_b|
+ *   MCE  = max_b |fraction_positive_b - mean_predicted_b|
+ *   CITL = calibration-in-the-large = mean score - base rate
+ * over the nonempty bins (Naeini et al. 2015), W_b the bin's weight (its row
+ * count when no weighted batch was ever added, else the exact weight sum with
+ * weight 1 for unweighted rows). A group without weight has defined = 0 and
+ * NaN summaries (not an error).
+ *
+ * Binned ROC AUC (approximate): the Mann-Whitney AUC (ties 1/2) of the scores
+ * replaced by their histogram bin. It differs from the exact AUC
+ * (fairgate_roc_auc) by at most half the fraction of (positive, negative)
+ * pairs that share a bin: |AUC_binned - AUC| <= sum_b P_b N_b / (2 P N).
+ *
+ * Thread safety: these read an accumulator (as the metrics above).
+ */
+
+/* Group index meaning "all rows" in fairgate_accumulator_reliability_bins. */
+#define FAIRGATE_GROUP_OVERALL 0xFFFFFFFFu
+
+typedef struct fairgate_calibration_summary {
+  uint64_t count;                  /* rows */
+  double weight;                   /* W: total weight (= count if unweighted) */
+  double mean_score;               /* sum w p / W; NaN if W = 0 */
+  double base_rate;                /* sum w y / W; NaN if W = 0 */
+  double calibration_in_the_large; /* mean_score - base_rate */
+  double ece;
+  double mce;
+  int32_t defined;                 /* W > 0 */
+} fairgate_calibration_summary;
+
+typedef struct fairgate_calibration_bin {
+  double lower, upper;      /* bin edges: [lower, upper] for bin 0, else (lower, upper] */
+  uint64_t count;           /* rows in the bin */
+  double weight;            /* W_b */
+  double mean_predicted;    /* sum w p / W_b (sklearn prob_pred); NaN if empty */
+  double fraction_positive; /* sum w y / W_b (sklearn prob_true); NaN if empty */
+  int32_t nonempty;         /* W_b > 0 */
+} fairgate_calibration_bin;
+
+/* ECE, MCE, calibration-in-the-large (and counts) of every group into
+ * out_by_group[0..n_groups) and of all rows into *out_overall (may be NULL).
+ * FAIRGATE_E_INVALID_ARGUMENT if the accumulator keeps no calibration bins. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_calibration(
+    const fairgate_accumulator* acc, fairgate_calibration_summary* out_by_group,
+    fairgate_calibration_summary* out_overall);
+
+/* The reliability bins of group `group` (< n_groups, or
+ * FAIRGATE_GROUP_OVERALL for all rows), every bin including empty ones, in
+ * ascending order. Two-call pattern as fairgate_accumulator_serialize:
+ * *out_count is always set to calibration_bins; the bins are written to
+ * out_bins[0..*out_count) only if capacity >= *out_count (nothing is written
+ * otherwise, and the call still returns FAIRGATE_OK). Pass out_bins = NULL,
+ * capacity = 0 to query the count. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_reliability_bins(
+    const fairgate_accumulator* acc, uint32_t group, fairgate_calibration_bin* out_bins,
+    size_t capacity, size_t* out_count);
+
+/* Binned ROC AUC of every group into out_by_group[0..n_groups) and of all
+ * rows into *out_overall (may be NULL); weighted (exact weight sums) once a
+ * weighted batch was added. A group lacking one class is undefined (auc NaN,
+ * defined 0). FAIRGATE_E_INVALID_ARGUMENT if the accumulator keeps no score
+ * histogram. */
+FAIRGATE_API FAIRGATE_NODISCARD fairgate_status fairgate_accumulator_roc_auc_binned(
+    const fairgate_accumulator* acc, fairgate_auc_value* out_by_group,
+    fairgate_auc_value* out_overall);
 
 /* ------------------------------------------------------------------------ */
 /* Uncertainty: intervals and tests (uncertainty/ headers)                   */
