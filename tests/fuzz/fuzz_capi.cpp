@@ -400,8 +400,10 @@ void fuzz_score_results(input& in, const fairgate_accumulator* acc, std::uint32_
   std::vector<std::size_t> count(1);
   fill(count);
   const bool null_bins = in.take<std::uint8_t>() % 4u == 0;
+  // The capacity never exceeds the buffer (a caller lying about it is not the ABI's bug).
+  const std::size_t capacity = in.take<std::uint8_t>() % (bins.size() + 1);
   if (fairgate_accumulator_reliability_bins(
-          acc, group, null_bins ? nullptr : bins.data(), in.take<std::uint8_t>() % 24u,
+          acc, group, null_bins ? nullptr : bins.data(), capacity,
           in.take<std::uint8_t>() % 8u ? count.data() : nullptr) != FAIRGATE_OK) {
     untouched(bins);
     untouched(count);
@@ -546,8 +548,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           (void)fairgate_accumulator_options_init(&o);
           o.calibration_bins = in.take<std::uint8_t>() % 16u;
           o.histogram_bins = in.take<std::uint8_t>() % 40u;
-          if (in.take<std::uint8_t>() % 16u == 0) o.calibration_bins = in.take<std::uint32_t>();
-          if (in.take<std::uint8_t>() % 16u == 0) o.histogram_bins = in.take<std::uint32_t>();
+          // Always beyond the 65536-bin limit: valid huge accumulators would
+          // only spend the fuzzer's memory (an exhausted input reads zeros,
+          // so "65536 + 0" would make them common).
+          if (in.take<std::uint8_t>() % 16u == 0)
+            o.calibration_bins = 65537u + in.take<std::uint16_t>();
+          if (in.take<std::uint8_t>() % 16u == 0)
+            o.histogram_bins = 65537u + in.take<std::uint16_t>();
           if (in.take<std::uint8_t>() % 4u == 0) {
             o.histogram_min = in.take<double>();
             o.histogram_max = in.take<double>();
